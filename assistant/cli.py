@@ -1,0 +1,437 @@
+"""`familiar` — the command line. Every subcommand has --help; errors are one line on
+stderr with a non-zero exit, and leave the data dir as it was."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from assistant.errors import FamiliarError, UsageError
+
+log = logging.getLogger("familiar")
+
+
+# -- argument parsing ------------------------------------------------------------------
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="familiar",
+        description="Familiar: a personal assistant that learns who you are, on your machine.")
+    p.add_argument("--home", type=Path, help="put all data, settings and logs under DIR "
+                   "(also FAMILIAR_HOME)", metavar="DIR")
+    p.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("status", help="what is stored and which model is used")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("observe", help="store one observation (a chat message, a note...)")
+    s.add_argument("--source", required=True, choices=["chat", "screen", "edit", "note", "file"])
+    s.add_argument("--role", default="user", choices=["user", "assistant"],
+                   help="who wrote it (default: user)")
+    s.add_argument("--id", dest="external_id", help="your own id for it (kept as evidence)")
+    s.add_argument("--at", help="when it happened, ISO 8601 (default: now)")
+    s.add_argument("--app", help="the application it came from")
+    s.add_argument("--window", help="the window title")
+    s.add_argument("text", help="the text, or - to read it from stdin")
+
+    s = sub.add_parser("ingest", help="store observations from a JSONL file")
+    s.add_argument("file", type=Path, help='one JSON object per line: {"source", "text", '
+                   '"id"?, "at"?, "role"?, "app"?, "window"?}; - for stdin')
+
+    s = sub.add_parser("process", help="run the user model until nothing is pending")
+    s.add_argument("--budget", type=int, help="at most this many observations for the model")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("recall", help="the propositions most relevant to a query")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=5, help="how many (default 5)")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("propositions", help="review what Familiar believes about you")
+    psub = s.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = psub.add_parser("list", help="current propositions")
+    a.add_argument("--all", action="store_true", help="include superseded and retracted ones")
+    a.add_argument("--sort", choices=["updated", "confidence", "id"], default="updated")
+    a.add_argument("--limit", type=int)
+    a.add_argument("--json", action="store_true")
+    a = psub.add_parser("show", help="one proposition with its evidence and history")
+    a.add_argument("id", type=int)
+    a.add_argument("--json", action="store_true")
+    a = psub.add_parser("edit", help="correct a proposition (becomes user-confirmed)")
+    a.add_argument("id", type=int)
+    a.add_argument("text", nargs="?", help="the corrected text")
+    a.add_argument("--confidence", type=int)
+    a.add_argument("--decay", type=int)
+    for name, text in (("confirm", "mark as right (confidence 10)"),
+                       ("reject", "mark as wrong: retracted and not learned again"),
+                       ("delete", "remove it and erase its text")):
+        a = psub.add_parser(name, help=text)
+        a.add_argument("ids", type=int, nargs="+", metavar="ID")
+
+    s = sub.add_parser("forget", help="delete observations and what rests only on them")
+    s.add_argument("--observation", type=int, action="append", default=[], metavar="ID")
+    s.add_argument("--external-id", action="append", default=[], metavar="EXT_ID")
+    s.add_argument("--source", choices=["chat", "screen", "edit", "note", "file"])
+    s.add_argument("--app")
+    s.add_argument("--since", help="ISO 8601 time (inclusive)")
+    s.add_argument("--until", help="ISO 8601 time (exclusive)")
+    s.add_argument("--all", action="store_true", help="everything: observations and propositions")
+    s.add_argument("--yes", action="store_true", help="do not ask before --all")
+
+    sub.add_parser("reindex", help="rebuild the search index from the ledger")
+
+    s = sub.add_parser("models", help="language models found on this machine")
+    s.add_argument("--json", action="store_true")
+    return p
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _time(text: str | None, what: str = "--at") -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{what} {text!r} is not an ISO 8601 time (e.g. 2026-11-23T09:30:00).") from None
+
+
+def _utf8(text: str, what: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{what} is not valid UTF-8; nothing was stored.") from None
+    return text
+
+
+def _read_stdin_text() -> str:
+    data = sys.stdin.buffer.read(5_000_001 * 4)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("The text on stdin is not valid UTF-8; nothing was stored.") from None
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _evidence_json(p) -> list[dict]:
+    return [{"observation_id": e.observation_id, "external_id": e.external_id,
+             "source": e.source, "at": e.at.isoformat()} for e in p.evidence]
+
+
+def _proposition_json(p, **extra) -> dict:
+    return {"id": p.id, "text": p.text, "reasoning": p.reasoning, "confidence": p.confidence,
+            "decay": p.decay, **extra, "status": p.status, "kind": p.kind, "origin": p.origin,
+            "user_confirmed": p.user_confirmed, "updated_at": p.updated_at.isoformat(),
+            "evidence": _evidence_json(p)}
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{stage}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+# -- commands ----------------------------------------------------------------------------
+def cmd_status(fam, args) -> int:
+    st = fam.status()
+    if args.json:
+        _print_json(st)
+    else:
+        print("Familiar — the desktop app is not built yet; here is what is stored.")
+        for k, v in st.items():
+            print(f"  {k.replace('_', ' ')}: {v}")
+        print("Try: familiar observe --source chat \"I'm vegetarian\" && familiar process "
+              "&& familiar recall \"dinner ideas\"")
+    return 0
+
+
+def cmd_observe(fam, args) -> int:
+    from assistant.services import NewObservation
+
+    text = _read_stdin_text() if args.text == "-" else _utf8(args.text, "The text")
+    oid, created = fam.observe(NewObservation(
+        source=args.source, text=text, role=args.role, at=_time(args.at), app=args.app,
+        window=args.window, external_id=args.external_id))
+    print(f"observation {oid} {'stored' if created else 'already stored'}; "
+          "run `familiar process` to learn from it")
+    return 0
+
+
+def _ingest_items(raw: bytes):
+    from assistant.services import NewObservation
+
+    items = []
+    allowed = {"source", "text", "id", "at", "role", "app", "window"}
+    for n, line in enumerate(raw.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise UsageError(f"Line {n} is not valid UTF-8; nothing was imported.") from None
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"Line {n} is not valid JSON ({exc.msg}); nothing was imported.") from None
+        if not isinstance(obj, dict):
+            raise UsageError(f"Line {n} is not a JSON object; nothing was imported.")
+        unknown = set(obj) - allowed
+        if unknown:
+            raise UsageError(f"Line {n} has unknown field(s) {sorted(unknown)}; allowed: "
+                             f"{sorted(allowed)}. Nothing was imported.")
+        for key in ("source", "text"):
+            if not isinstance(obj.get(key), str):
+                raise UsageError(f"Line {n} needs a string {key!r}; nothing was imported.")
+        for key in ("id", "at", "role", "app", "window"):
+            if key in obj and obj[key] is not None and not isinstance(obj[key], str | int):
+                raise UsageError(f"Line {n}: {key!r} must be a string; nothing was imported.")
+        try:
+            at = _time(obj.get("at"), f"Line {n}: 'at'")
+        except UsageError as exc:
+            raise UsageError(f"{exc} Nothing was imported.") from None
+        items.append(NewObservation(
+            source=obj["source"], text=obj["text"], role=obj.get("role") or "user", at=at,
+            app=obj.get("app"), window=obj.get("window"),
+            external_id=None if obj.get("id") is None else str(obj["id"])))
+    if not items:
+        raise UsageError("The file has no observations; nothing was imported.")
+    return items
+
+
+def cmd_ingest(fam, args) -> int:
+    if str(args.file) == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = args.file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"Cannot read {args.file}: {exc.strerror or exc}.") from None
+    created, existing = fam.observe_many(_ingest_items(raw))
+    print(f"stored {created} observation(s)" + (f", {existing} already stored" if existing else "")
+          + "; run `familiar process` to learn from them")
+    return 0
+
+
+def cmd_process(fam, args) -> int:
+    if fam.llm is not None:
+        fam.llm.preflight()  # a missing model or dead server fails here, before any write
+    report = fam.user_model.process(llm_budget=args.budget, progress=_progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    d = report.to_dict()
+    if args.json:
+        _print_json(d)
+    else:
+        print(f"looked at {d['extracted']} new observation(s); {d['inserted']} new proposition(s), "
+              f"{d['revised']} revised, {d['corroborated']} corroborated, {d['conflicts']} conflict(s)"
+              + (f"; the model handled {d['processed']}" if fam.llm is not None else ""))
+        if d["still_pending"]:
+            print(f"{d['still_pending']} observation(s) still pending for the model")
+    for err in report.errors[:3]:
+        print(f"familiar: warning: {err}", file=sys.stderr)
+    return 1 if report.errors and report.processed == 0 and report.still_pending else 0
+
+
+def cmd_recall(fam, args) -> int:
+    if not args.query.strip():
+        raise UsageError("The query is empty.")
+    if not 1 <= args.k <= 100:
+        raise UsageError("-k must be between 1 and 100.")
+    results = fam.recaller.recall(_utf8(args.query, "The query"), args.k)
+    if args.json:
+        _print_json({"query": args.query, "results": [
+            _proposition_json(r.proposition, score=round(r.score, 4)) for r in results]})
+        return 0
+    if not results:
+        print("Nothing relevant is known yet.")
+    for n, r in enumerate(results, 1):
+        p = r.proposition
+        ev = ", ".join(f"#{e.observation_id}" + (f" ({e.external_id})" if e.external_id else "")
+                       for e in p.evidence[:5])
+        print(f"{n}. {p.text}  [score {r.score:.3f}, confidence {p.confidence}, decay {p.decay}]")
+        print(f"   why: {p.reasoning}")
+        print(f"   evidence: {ev or 'none'}")
+    return 0
+
+
+def cmd_propositions(fam, args) -> int:
+    action = args.action
+    if action == "list":
+        props = fam.ledger.list_propositions(
+            status=None if args.all else "current", limit=args.limit, order=args.sort)
+        if args.json:
+            _print_json([_proposition_json(p) for p in props])
+            return 0
+        if not props:
+            print("No propositions yet: add observations, then run `familiar process`.")
+        for p in props:
+            mark = "✓" if p.user_confirmed else " "
+            status = "" if p.status == "current" else f" ({p.status})"
+            print(f"{p.id:>6} {mark} c{p.confidence:<2} d{p.decay:<2} {p.text}{status}")
+        return 0
+    if action == "show":
+        p = fam.get_proposition(args.id)
+        history = fam.ledger.history(p.id)
+        feedback = fam.ledger.feedback(p.id)
+        conflicts = fam.ledger.conflicts(p.id)
+        if args.json:
+            _print_json(_proposition_json(
+                p, history=[{"old_id": r.old_id, "new_id": r.new_id, "reason": r.reason,
+                             "actor": r.actor, "at": r.at.isoformat()} for r in history],
+                feedback=[{"action": a, "detail": d, "at": t.isoformat()} for a, d, t in feedback],
+                conflicts=[{"proposition_id": a, "confirmed_id": b, "reason": c} for a, b, c in conflicts]))
+            return 0
+        print(f"#{p.id} {p.text}")
+        print(f"  status {p.status}; confidence {p.confidence}; decay {p.decay}; kind {p.kind}; "
+              f"from {p.origin}{'; confirmed by you' if p.user_confirmed else ''}")
+        print(f"  reasoning: {p.reasoning}")
+        print("  evidence:")
+        for e in p.evidence:
+            ext = f" ({e.external_id})" if e.external_id else ""
+            print(f"    #{e.observation_id}{ext} {e.source} {e.at:%Y-%m-%d %H:%M}: {e.text[:160]}")
+        if history:
+            print("  history:")
+            for r in history:
+                arrow = f"#{r.old_id} → #{r.new_id}" if r.new_id else f"#{r.old_id} retracted"
+                print(f"    {r.at:%Y-%m-%d %H:%M} {arrow}: {r.reason} ({r.actor})")
+        for a, b, c in conflicts:
+            print(f"  conflict: #{a} vs your confirmed #{b}: {c}")
+        return 0
+    if action == "edit":
+        if args.text is None and args.confidence is None and args.decay is None:
+            raise UsageError("Give the new text, --confidence or --decay.")
+        text = _utf8(args.text, "The text") if args.text is not None else None
+        new_id = fam.edit_proposition(args.id, text, args.confidence, args.decay)
+        print(f"proposition {args.id} revised as {new_id} (confirmed by you)")
+        return 0
+    handler = {"confirm": fam.confirm_proposition, "reject": fam.reject_proposition,
+               "delete": fam.delete_proposition}[action]
+    for pid in args.ids:
+        fam._current(pid)  # check them all before changing any
+    for pid in args.ids:
+        handler(pid)
+    done = {"confirm": "confirmed", "reject": "rejected", "delete": "deleted"}[action]
+    print(f"{done}: " + ", ".join(str(i) for i in args.ids))
+    return 0
+
+
+def cmd_forget(fam, args) -> int:
+    if args.all:
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError("`forget --all` erases everything; add --yes to confirm.")
+            answer = input("Erase every observation and proposition? Type 'yes': ")
+            if answer.strip().lower() != "yes":
+                print("nothing was forgotten")
+                return 1
+        report = fam.forget(everything=True)
+        print(f"forgot everything ({report.observations} observations)")
+        return 0
+    selector = dict(ids=args.observation, external_ids=args.external_id, source=args.source,
+                    app=args.app, since=_time(args.since, "--since"),
+                    until=_time(args.until, "--until"))
+    if not any(selector.values()):
+        raise UsageError("Say what to forget: --observation, --external-id, --source, --app, "
+                         "--since/--until, or --all.")
+    report = fam.forget(**selector)
+    print(f"forgot {report.observations} observation(s); retracted {len(report.retracted)} "
+          f"proposition(s) that rested only on them; re-scored {len(report.rescored)}")
+    return 0
+
+
+def cmd_reindex(fam, args) -> int:
+    n = fam.reindex(progress=lambda d, t: _progress("reindex", d, t))
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"rebuilt the index: {n} proposition(s)")
+    return 0
+
+
+def cmd_models(fam, args) -> int:
+    from assistant.model_discovery import find_models
+
+    found = find_models()
+    if args.json:
+        _print_json([{"name": m.name, "path": str(m.path) if m.path else None,
+                      "source": m.source, "size_bytes": m.size_bytes} for m in found])
+        return 0
+    current = fam.settings.llm
+    print(f"in use: {current.backend} {current.url or current.model}")
+    for m in found:
+        size = f"{m.size_bytes / 1e6:,.0f} MB" if m.size_bytes else ""
+        print(f"  {m.name:<40} {m.source:<10} {size:>10}  {m.path or '(built on first use)'}")
+    print("Use one with: FAMILIAR_LLM__BACKEND=gguf FAMILIAR_LLM__MODEL=<name or path>")
+    return 0
+
+
+COMMANDS = {
+    "status": cmd_status, "observe": cmd_observe, "ingest": cmd_ingest, "process": cmd_process,
+    "recall": cmd_recall, "propositions": cmd_propositions, "forget": cmd_forget,
+    "reindex": cmd_reindex, "models": cmd_models,
+}
+
+
+def _setup_logging(log_dir: Path, verbose: bool) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler = logging.handlers.RotatingFileHandler(
+            log_dir / "familiar.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    except OSError:
+        pass
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.INFO if verbose else logging.ERROR)
+    stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(stderr)
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from assistant.settings import load_settings
+
+    try:
+        settings = load_settings(args.home) if args.home else load_settings()
+    except Exception as exc:  # pydantic ValidationError: a bad env var or settings file
+        print(f"familiar: error: invalid settings: {str(exc).splitlines()[0]} — check your "
+              "FAMILIAR_* environment variables and settings.toml", file=sys.stderr)
+        return 2
+    _setup_logging(settings.log_dir, args.verbose)
+    command = args.command or "status"
+    if command == "status" and not hasattr(args, "json"):
+        args.json = False
+    fam = None
+    try:
+        from assistant.services import Familiar
+
+        fam = Familiar(settings)
+        code = COMMANDS[command](fam, args)
+        for notice in fam.notices:
+            print(f"familiar: {notice}", file=sys.stderr)
+        return code
+    except FamiliarError as exc:
+        print(f"familiar: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("familiar: interrupted; nothing half-done was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, details in the log
+        log.exception("unexpected error")
+        print(f"familiar: unexpected error: {type(exc).__name__}: {exc} "
+              f"(details in {settings.log_dir / 'familiar.log'})", file=sys.stderr)
+        return 1
+    finally:
+        if fam is not None:
+            fam.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

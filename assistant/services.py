@@ -1,0 +1,262 @@
+"""The one place that wires the pieces together. The CLI and the desktop app both
+call these services; heavy parts (Chroma, the embedder, the language model) are
+built on first use and kept for the life of the process."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+
+from assistant.errors import FamiliarError, StorageError, UsageError
+from assistant.settings import Settings
+from memory.ledger import FORGOTTEN_TEXT, ForgetReport, Ledger
+from memory.models import SOURCES, Candidate, Proposition
+from memory.timeutil import from_iso, now_utc, to_iso
+
+log = logging.getLogger(__name__)
+
+MAX_OBSERVATION_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class NewObservation:
+    source: str
+    text: str
+    role: str = "user"
+    at: datetime | None = None
+    app: str | None = None
+    window: str | None = None
+    external_id: str | None = None
+
+
+def check_observation(o: NewObservation) -> None:
+    """Raise UsageError for what must never reach the ledger."""
+    if o.source not in SOURCES:
+        raise UsageError(f"Unknown source {o.source!r}; use one of: {', '.join(SOURCES)}.")
+    if o.role not in ("user", "assistant"):
+        raise UsageError(f"Unknown role {o.role!r}; use user or assistant.")
+    if not o.text.strip():
+        raise UsageError("The observation text is empty; nothing was stored.")
+    if len(o.text) > MAX_OBSERVATION_CHARS:
+        raise UsageError(
+            f"The observation is {len(o.text):,} characters; the limit is "
+            f"{MAX_OBSERVATION_CHARS:,}. Split it, or import it as several lines with `familiar ingest`.")
+    if "\x00" in o.text:
+        raise UsageError("The observation contains binary data (NUL bytes); nothing was stored.")
+    if o.at is not None and from_iso(to_iso(o.at)) > now_utc() + timedelta(days=1):
+        raise UsageError(f"The time {o.at.isoformat()} is in the future; give the time it happened.")
+
+
+def _prepare_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        probe = path / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StorageError(
+            f"The data directory {path} is not writable ({exc.strerror or exc}). "
+            "Fix its permissions, or choose another with --home / FAMILIAR_HOME.") from None
+
+
+class Familiar:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.notices: list[str] = []
+        _prepare_dir(settings.data_dir)
+        try:
+            self.ledger = Ledger(settings.ledger_path)
+        except Exception as exc:  # sqlite3.DatabaseError and friends
+            raise StorageError(
+                f"Cannot open the ledger {settings.ledger_path}: {exc}. If the file is damaged, "
+                "restore it from a `familiar export`, or move it away to start afresh.") from None
+
+    def close(self) -> None:
+        self.ledger.close()
+
+    # -- heavy parts, built on first use -------------------------------------------
+    @cached_property
+    def memory(self):
+        from memory.embedder import default_embedder
+        from memory.store import Memory
+
+        index = self._open_index()
+        mem = Memory(self.ledger, index, default_embedder())
+        if self._index_rebuilt:
+            n = mem.reindex()
+            self.notices.append(
+                f"The search index was damaged; rebuilt it from the ledger ({n} propositions).")
+        else:
+            msg = mem.heal()
+            if msg:
+                self.notices.append(msg)
+        return mem
+
+    _index_rebuilt = False
+
+    def _open_index(self):
+        import chromadb  # noqa: F401 - a missing package is not a damaged index
+        from memory.vector_index import ChromaIndex
+
+        s = self.settings
+        if s.memory.chroma_url:
+            return ChromaIndex(url=s.memory.chroma_url, collection=s.memory.collection)
+        try:
+            index = ChromaIndex(s.index_dir, collection=s.memory.collection)
+            index.count()
+            return index
+        except Exception as exc:  # noqa: BLE001 - any failure to open means damaged
+            log.warning("vector index unusable, rebuilding: %s", exc)
+            ChromaIndex.forget_clients()
+            shutil.rmtree(s.index_dir, ignore_errors=True)
+            self._index_rebuilt = True
+            return ChromaIndex(s.index_dir, collection=s.memory.collection)
+
+    @cached_property
+    def llm(self):
+        from assistant.llm import make_llm
+
+        return make_llm(self.settings.llm, self.settings.cache_dir)
+
+    @cached_property
+    def user_model(self):
+        from usermodel.pipeline import UserModel
+
+        cap = self.settings.usermodel.llm_max_confidence
+        if cap is None:
+            cap = 5 if self.settings.llm.backend == "embedded" else 8
+        return UserModel(self.memory, self.llm, self.settings.usermodel, llm_max_confidence=cap)
+
+    @cached_property
+    def recaller(self):
+        from assistant.recall import Recaller
+
+        return Recaller(self.memory, self.settings.recall)
+
+    # -- observations -----------------------------------------------------------
+    def observe(self, o: NewObservation) -> tuple[int, bool]:
+        check_observation(o)
+        try:
+            return self.ledger.add_observation(
+                o.source, o.text, role=o.role, at=o.at, app=o.app, window=o.window,
+                external_id=o.external_id)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    def observe_many(self, items: list[NewObservation]) -> tuple[int, int]:
+        """All or nothing: every item is checked before any is stored."""
+        for n, o in enumerate(items, 1):
+            try:
+                check_observation(o)
+            except UsageError as exc:
+                raise UsageError(f"Item {n}: {exc}") from None
+        created = 0
+        with self.ledger.transaction():
+            for n, o in enumerate(items, 1):
+                try:
+                    _, new = self.ledger.add_observation(
+                        o.source, o.text, role=o.role, at=o.at, app=o.app, window=o.window,
+                        external_id=o.external_id)
+                except ValueError as exc:
+                    raise UsageError(f"Item {n}: {exc}") from None
+                created += new
+        return created, len(items) - created
+
+    # -- propositions: what the user reviews ------------------------------------------
+    def get_proposition(self, prop_id: int) -> Proposition:
+        p = self.ledger.proposition(prop_id)
+        if p is None:
+            raise UsageError(f"There is no proposition {prop_id}; `familiar propositions list` shows them.")
+        return p
+
+    def _current(self, prop_id: int) -> Proposition:
+        p = self.get_proposition(prop_id)
+        if p.status != "current":
+            raise UsageError(
+                f"Proposition {prop_id} is {p.status}; only current ones can be changed "
+                f"(`familiar propositions show {prop_id}` shows its history).")
+        return p
+
+    def edit_proposition(self, prop_id: int, text: str | None = None,
+                         confidence: int | None = None, decay: int | None = None) -> int:
+        p = self._current(prop_id)
+        text = " ".join((text or p.text).split())
+        if not text:
+            raise UsageError("The new text is empty; nothing was changed.")
+        for name, v in (("confidence", confidence), ("decay", decay)):
+            if v is not None and not 1 <= v <= 10:
+                raise UsageError(f"{name} must be between 1 and 10.")
+        new = Candidate(
+            text=text, reasoning=f"Edited by the user (was: {p.text})" if text != p.text else p.reasoning,
+            confidence=confidence or 10, decay=decay or p.decay, kind=p.kind, origin="user",
+            evidence=[e.observation_id for e in p.evidence], polarity=p.polarity)
+        with self.ledger.transaction():
+            new_id = self.ledger.supersede(p.id, new, "edited by the user", actor="user",
+                                           user_confirmed=True)
+            self.ledger.add_feedback(new_id, "edit", text)
+        self.memory.sync()
+        return new_id
+
+    def confirm_proposition(self, prop_id: int) -> None:
+        self._current(prop_id)
+        with self.ledger.transaction():
+            self.ledger.update_in_place(prop_id, user_confirmed=1, confidence=10)
+            self.ledger.add_feedback(prop_id, "confirm")
+        self.memory.sync()
+
+    def reject_proposition(self, prop_id: int) -> None:
+        """Retracted, and remembered as wrong so that it is not learned again."""
+        self._current(prop_id)
+        with self.ledger.transaction():
+            self.ledger.retract(prop_id, "rejected by the user", rejected=True)
+            self.ledger.add_feedback(prop_id, "reject")
+        self.memory.sync()
+
+    def delete_proposition(self, prop_id: int) -> None:
+        """Retracted and its text erased, along with the revisions it came from."""
+        self._current(prop_id)
+        with self.ledger.transaction():
+            chain = {prop_id} | {r.old_id for r in self.ledger.history(prop_id)}
+            for pid in sorted(chain):
+                self.ledger.retract(pid, "deleted by the user", erase=True)
+            self.ledger.add_feedback(prop_id, "delete")
+        self.memory.sync()
+
+    # -- forgetting -------------------------------------------------------------
+    def forget(self, **selector) -> ForgetReport:
+        everything = selector.pop("everything", False)
+        if everything:
+            n = self.ledger.counts().observations
+            self.ledger.forget_everything()
+            self.memory.reindex()
+            return ForgetReport(observations=n, retracted=[], rescored=[])
+        ids = self.ledger.find_observations(**selector)
+        report = self.ledger.forget_observations(ids)
+        self.memory.sync()
+        return report
+
+    def reindex(self, progress=None) -> int:
+        return self.memory.reindex(progress)
+
+    def status(self) -> dict:
+        c = self.ledger.counts()
+        s = self.settings
+        model = "none" if s.llm.backend == "none" else (s.llm.url or s.llm.model)
+        return {
+            "data_dir": str(s.data_dir), "observations": c.observations, "pending": c.pending,
+            "pending_after_model_errors": c.failed, "propositions": c.propositions,
+            "superseded": c.superseded, "retracted": c.retracted,
+            "model": f"{s.llm.backend}: {model}",
+            "index": s.memory.chroma_url or str(s.index_dir),
+        }
+
+
+def is_forgotten(p: Proposition) -> bool:
+    return p.text == FORGOTTEN_TEXT
+
+
+__all__ = ["Familiar", "NewObservation", "FamiliarError", "check_observation", "is_forgotten"]

@@ -1,0 +1,150 @@
+"""One typed settings object.
+
+Values come, highest first, from: keyword arguments, ``FAMILIAR_*`` environment
+variables (nested sections with ``__``, e.g. ``FAMILIAR_LLM__MODEL``), the
+``settings.toml`` file in the config dir, then the defaults below.
+``--home`` / ``FAMILIAR_HOME`` puts every path (data, config, cache, logs) under one
+directory; without it platformdirs chooses.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+APP_NAME = "familiar"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LLMSettings(Section):
+    # "embedded": a GGUF shipped in a PyPI package (model = smollm2 | gemma3);
+    # "gguf": any GGUF file (model = a path, or an Ollama / LM Studio name that
+    #  `familiar models` lists); "server": an OpenAI-compatible server at `url`;
+    # "none": no language model, only the model-independent extraction.
+    backend: Literal["embedded", "gguf", "server", "none"] = "embedded"
+    model: str = "smollm2"
+    url: str | None = None
+    api_key: str | None = None
+    n_ctx: int = Field(4096, ge=512)
+    n_threads: int | None = None
+    n_gpu_layers: int = 0
+    timeout_s: float = Field(120.0, gt=0)
+
+
+class MemorySettings(Section):
+    chroma_url: str | None = None
+    collection: str = "propositions"
+
+
+class UserModelSettings(Section):
+    batch_size: int = Field(8, ge=1, le=64)
+    # Observations the language model may look at per `process` run (a budget);
+    # the model-independent extraction always runs on everything.
+    llm_budget: int = Field(200, ge=0)
+    identical_threshold: float = Field(0.92, gt=0, le=1)
+    similar_threshold: float = Field(0.80, gt=0, le=1)
+    # Let the model rewrite a stored proposition when a similar one arrives (checked
+    # against both; falls back to a rule-based merge).
+    llm_revise: bool = True
+    # The most confidence a model-proposed proposition may claim: a 135M model's own
+    # confidence is not worth much. None: 5 for the embedded models, 8 otherwise.
+    llm_max_confidence: int | None = Field(None, ge=1, le=10)
+
+
+class RecallSettings(Section):
+    k: int = Field(5, ge=1, le=100)
+    candidates: int = Field(50, ge=5)
+    mmr_lambda: float = Field(0.5, ge=0, le=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FAMILIAR_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    home: Path | None = None
+    llm: LLMSettings = LLMSettings()
+    memory: MemorySettings = MemorySettings()
+    usermodel: UserModelSettings = UserModelSettings()
+    recall: RecallSettings = RecallSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls, init_settings))
+
+    # -- paths -------------------------------------------------------------
+    def _dir(self, kind: str) -> Path:
+        if self.home is not None:
+            return Path(self.home).expanduser() / kind
+        return Path(getattr(platformdirs, f"user_{kind}_dir")(APP_NAME, appauthor=False))
+
+    @property
+    def data_dir(self) -> Path:
+        return self._dir("data")
+
+    @property
+    def config_dir(self) -> Path:
+        return self._dir("config")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self._dir("cache")
+
+    @property
+    def log_dir(self) -> Path:
+        return self._dir("log")
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.data_dir / "ledger.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def config_file(home: Path | None) -> Path:
+    if home is not None:
+        return Path(home).expanduser() / "config" / "settings.toml"
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.toml"
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Reads ``settings.toml`` from the config dir of the home being used."""
+
+    def __init__(self, settings_cls: type[BaseSettings], init: PydanticBaseSettingsSource):
+        super().__init__(settings_cls)
+        self._init = init
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        home = self._init().get("home") or os.environ.get("FAMILIAR_HOME")
+        path = config_file(Path(home) if home else None)
+        if not path.is_file():
+            return {}
+        with path.open("rb") as f:
+            return tomllib.load(f)
+
+
+def load_settings(home: str | Path | None = None, **overrides: Any) -> Settings:
+    if home is not None:
+        overrides["home"] = Path(home)
+    return Settings(**overrides)

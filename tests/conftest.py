@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(autouse=True)
+def familiar_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own home; no test touches the real user directories."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("FAMILIAR_HOME", str(home))
+    for var in [v for v in os.environ if v.startswith("FAMILIAR_") and v != "FAMILIAR_HOME"]:
+        monkeypatch.delenv(var)
+    return home
+
+
+@pytest.fixture
+def make_familiar(familiar_home):
+    """Build a Familiar on the temp home, with no model unless one is injected."""
+    from assistant.services import Familiar
+    from assistant.settings import load_settings
+
+    made = []
+
+    def make(llm=None, **settings):
+        settings.setdefault("llm", {"backend": "none"})
+        fam = Familiar(load_settings(familiar_home, **settings))
+        if llm is not None:
+            fam.__dict__["llm"] = llm  # the cached_property slot
+        made.append(fam)
+        return fam
+
+    yield make
+    for fam in made:
+        fam.close()
+
+
+@pytest.fixture
+def fam(make_familiar):
+    return make_familiar()
