@@ -1,6 +1,9 @@
 """recall(query): hybrid retrieval of current propositions.
 
-relevance = 0.8 · cosine (Chroma) + 0.2 · BM25 (SQLite FTS5, scaled to the best hit)
+relevance = 0.8 · cosine (Chroma) + 0.2 · keyword coverage
+            (candidates found by BM25 over SQLite FTS5; the keyword score is the
+            IDF-weighted share of the query's content words the proposition contains,
+            so a lone common word never counts as a full match)
 score     = relevance × confidence weight × freshness weight
 then maximal marginal relevance (MMR) picks k results that are not near-copies.
 
@@ -11,13 +14,13 @@ code has this backwards: it fades durable propositions fastest).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from assistant.settings import RecallSettings
+from memory.ledger import query_terms
 from memory.models import Proposition
 from memory.store import Memory
 from memory.timeutil import now_utc
@@ -81,11 +84,16 @@ class Recaller:
         ids = [i for i in ids if i in vecs]
         matrix = np.stack([vecs[i] for i in ids]) if ids else np.zeros((0, len(qvec)))
         sims = matrix @ qvec
-        best_kw = max(keyword_hits.values(), default=0.0) or 1.0
+        terms = query_terms(query)
+        idf = self.memory.ledger.idf(terms) if keyword_hits else {}
+        idf_total = sum(idf.values()) or 1.0
         scored = []
         for i, pid in enumerate(ids):
             sim = float(sims[i])
-            kw = keyword_hits.get(pid, 0.0) / best_kw
+            kw = 0.0
+            if pid in keyword_hits:
+                words = set(query_terms(props[pid].text))
+                kw = sum(v for t, v in idf.items() if t in words) / idf_total
             relevance = VECTOR_WEIGHT * max(sim, 0.0) + KEYWORD_WEIGHT * kw
             scored.append((relevance * weight(props[pid], now), sim, kw, i))
         picked = _mmr(scored, matrix, k, self.settings.mmr_lambda)
@@ -114,7 +122,3 @@ def _mmr(scored: list[tuple[float, float, float, int]], matrix: np.ndarray, k: i
         chosen.append(best)
         pool.remove(best)
     return chosen
-
-
-def _finite(x: float) -> float:
-    return x if math.isfinite(x) else 0.0

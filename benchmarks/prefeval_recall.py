@@ -104,8 +104,9 @@ def run_item(form, item, distractors, n, llm, llm_cap, workdir: Path) -> tuple[b
     from assistant.services import Familiar, NewObservation
     from assistant.settings import load_settings
 
-    home = workdir / "home"
-    shutil.rmtree(home, ignore_errors=True)
+    from memory.vector_index import ChromaIndex
+
+    home = Path(tempfile.mkdtemp(prefix="item-", dir=workdir))
     t0 = time.perf_counter()
     fam = Familiar(load_settings(home, llm={"backend": "none"}))
     try:
@@ -123,6 +124,8 @@ def run_item(form, item, distractors, n, llm, llm_cap, workdir: Path) -> tuple[b
                 for r in results]
     finally:
         fam.close()
+        ChromaIndex.forget_clients()
+        shutil.rmtree(home, ignore_errors=True)
     return (bool(hits[:1]) and hits[0]), any(hits), time.perf_counter() - t0
 
 

@@ -8,6 +8,7 @@ next start (the queue is drained then).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sqlite3
@@ -24,12 +25,20 @@ from memory.timeutil import from_iso, now_utc, to_iso
 
 FORGOTTEN_TEXT = "[forgotten]"
 
-# Words that say nothing about which proposition is meant; kept out of BM25 queries.
-_STOPWORDS = frozenset(
-    """a an and are as at be been but by can could do does for from had has have how i
-    if in into is it its me my of on or our should so than that the their them then there
-    these they this to too us was we were what when where which who why will with would
-    you your user users""".split()
+# Words that say nothing about which proposition is meant; kept out of keyword search.
+# (A standard English function-word list, plus "user", which every proposition has.)
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be because
+    been before being below between both but by can can't cannot could couldn't did didn't do
+    does doesn't doing don't down during each few for from further get got had hadn't has
+    hasn't have haven't having he her here hers herself him himself his how i i'd i'll i'm
+    i've if in into is isn't it it's its itself just let's like me might more most much must
+    my myself no nor not now of off on once one only or other ought our ours ourselves out
+    over own really same shall she should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they this those through to too under
+    until up us very was wasn't we were weren't what what's when where which while who whom
+    why will with won't would wouldn't you you'd you'll you're you've your yours yourself
+    yourselves user users user's""".split()
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -432,8 +441,7 @@ class Ledger:
     def bm25(self, query: str, limit: int) -> list[tuple[int, float]]:
         """Current propositions matching any content word of ``query``, best first;
         the score is FTS5's bm25 negated (higher is better)."""
-        words = [w.lower() for w in _WORD.findall(query)]
-        terms = sorted({w for w in words if w not in _STOPWORDS and len(w) > 1})
+        terms = query_terms(query)
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms[:32])
@@ -444,6 +452,16 @@ class Ledger:
             (match, limit),
         )
         return [(r[0], float(r[1])) for r in rows]
+
+    def idf(self, terms: Sequence[str]) -> dict[str, float]:
+        """Inverse document frequency of each term over stored propositions."""
+        if not terms:
+            return {}
+        total = self._query("SELECT count(*) FROM propositions")[0][0]
+        marks = ",".join("?" * len(terms))
+        df = {r[0]: r[1] for r in self._query(
+            f"SELECT term, doc FROM propositions_vocab WHERE term IN ({marks})", list(terms))}
+        return {t: math.log(1 + (total - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}
 
     # -- the queue the vector index follows ---------------------------------------
     def _queue(self, prop_id: int, op: str) -> None:
@@ -560,6 +578,12 @@ class ForgetReport:
     rescored: list[tuple[int, int]]
 
 
+def query_terms(text: str) -> list[str]:
+    """Content words of a query, lower-cased, as FTS5's default tokenizer splits them."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return sorted({w for w in words if w not in STOPWORDS and len(w) > 1})[:32]
+
+
 def _clamp(v: int) -> int:
     return max(1, min(10, int(v)))
 
@@ -569,4 +593,4 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i : i + size]
 
 
-__all__ = ["Ledger", "LedgerCounts", "ForgetReport", "FORGOTTEN_TEXT", "UTC"]
+__all__ = ["Ledger", "LedgerCounts", "ForgetReport", "FORGOTTEN_TEXT", "STOPWORDS", "query_terms", "UTC"]

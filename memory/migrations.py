@@ -123,6 +123,12 @@ def m001_initial(db: sqlite3.Connection) -> str:
     )
 
 
+@migration
+def m002_vocabulary(db: sqlite3.Connection) -> str:
+    # Document frequencies of the words in propositions, for IDF-weighted keyword scores.
+    return "CREATE VIRTUAL TABLE propositions_vocab USING fts5vocab(propositions_fts, 'row');"
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply every migration not yet recorded; return the names applied."""
     db.execute(

@@ -28,11 +28,11 @@ def make_familiar(familiar_home):
 
     made = []
 
-    def make(llm=None, **settings):
+    def make(model=None, **settings):
         settings.setdefault("llm", {"backend": "none"})
         fam = Familiar(load_settings(familiar_home, **settings))
-        if llm is not None:
-            fam.__dict__["llm"] = llm  # the cached_property slot
+        if model is not None:
+            fam.__dict__["llm"] = model  # the cached_property slot
         made.append(fam)
         return fam
 

@@ -28,7 +28,7 @@ def test_schema_is_migrated_once_and_recorded(tmp_path):
     Ledger(path).close()
     led = Ledger(path)
     names = [r[0] for r in led.db.execute("SELECT name FROM schema_migrations")]
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial", "m002_vocabulary"]
     assert led.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert led.integrity_ok()
     led.close()

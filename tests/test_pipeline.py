@@ -44,7 +44,7 @@ def test_model_proposals_are_validated_grounded_and_capped(make_familiar):
         ("The user is the president of France.", "made up", 10, 10, [1]),  # not grounded
         ("Paris is a city.", "not about the user", 7, 7, [1]),
     ))
-    fam = make_familiar(llm=llm)
+    fam = make_familiar(model=llm)
     observe(fam, "Can you help me fix this pandas merge error in my analysis notebook?")
     report = fam.user_model.process()
     props = current(fam)
@@ -61,7 +61,7 @@ def test_model_proposals_are_validated_grounded_and_capped(make_familiar):
 
 def test_assistant_messages_do_not_go_to_the_model(make_familiar):
     llm = ScriptedLLM()
-    fam = make_familiar(llm=llm)
+    fam = make_familiar(model=llm)
     observe(fam, "Sure! Here is a recipe for lentil soup.", role="assistant")
     fam.user_model.process()
     assert llm.history == []
@@ -70,7 +70,7 @@ def test_assistant_messages_do_not_go_to_the_model(make_familiar):
 
 def test_malformed_output_is_retried_once_then_the_batch_stays_pending(make_familiar):
     llm = ScriptedLLM().enqueue('{"propositions": [{"text": "The user', "")
-    fam = make_familiar(llm=llm)
+    fam = make_familiar(model=llm)
     oid = observe(fam, "I spend my weekends restoring old motorbikes.")
     report = fam.user_model.process()
     assert len(llm.history) == 2  # the first try and one retry
@@ -91,7 +91,7 @@ def test_wrong_types_and_out_of_range_values_are_rejected(make_familiar):
                               "confidence": 42, "decay": 3, "evidence": [1]}]},
            {"propositions": "nope"}]
     llm = ScriptedLLM().enqueue(*bad)
-    fam = make_familiar(llm=llm)
+    fam = make_familiar(model=llm)
     observe(fam, "chess openings: sicilian defence notes")
     report = fam.user_model.process()
     assert report.llm_failed_batches == 1
@@ -100,7 +100,7 @@ def test_wrong_types_and_out_of_range_values_are_rejected(make_familiar):
 
 def test_a_dead_model_keeps_everything_pending(make_familiar):
     llm = ScriptedLLM().enqueue(ModelError("Cannot reach the model server"))
-    fam = make_familiar(llm=llm)
+    fam = make_familiar(model=llm)
     observe(fam, "I'm learning Japanese for a trip next spring.")
     report = fam.user_model.process()
     assert report.still_pending == 1 and "Cannot reach" in report.errors[0]
@@ -108,7 +108,7 @@ def test_a_dead_model_keeps_everything_pending(make_familiar):
 
 def test_identical_claim_corroborates_by_a_new_revision(make_familiar):
     llm = ScriptedLLM()
-    fam = make_familiar(llm=llm)
+    fam = make_familiar(model=llm)
     observe(fam, "I'm vegetarian.", ext="a")
     llm.enqueue(proposals())
     fam.user_model.process()
@@ -127,7 +127,7 @@ def test_identical_claim_corroborates_by_a_new_revision(make_familiar):
 
 def test_similar_claim_is_merged_by_the_model_when_its_revision_holds(make_familiar):
     llm = ScriptedLLM()
-    fam = make_familiar(llm=llm)
+    fam = make_familiar(model=llm)
     observe(fam, "note to self: I like jazz", source="note")
     llm.enqueue(proposals())
     fam.user_model.process()
