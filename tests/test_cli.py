@@ -179,6 +179,9 @@ def test_stdin_text_and_invalid_utf8(familiar_home):
     assert bad.returncode == 2 and b"not valid UTF-8" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
     assert snapshot(familiar_home) == before
+    huge = _cli(familiar_home, "observe", "--source", "note", "-", stdin=b"word " * 1_000_000)
+    assert huge.returncode == 2 and b"limit" in huge.stderr
+    assert snapshot(familiar_home) == before
 
 
 @pytest.mark.parametrize("lines, message", [

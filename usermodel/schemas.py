@@ -8,22 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_PROPOSALS = 8
 
 
-class ProposedProposition(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = Field(min_length=8, max_length=300)
-    reasoning: str = Field(default="", max_length=600)
-    confidence: int = Field(ge=1, le=10)
-    decay: int = Field(ge=1, le=10)
-    evidence: list[int] = Field(default_factory=list, max_length=20)
-
-
-class ProposeOutput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    propositions: list[ProposedProposition] = Field(max_length=MAX_PROPOSALS)
-
-
 class RevisedProposition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -31,6 +15,16 @@ class RevisedProposition(BaseModel):
     reasoning: str = Field(default="", max_length=600)
     confidence: int = Field(ge=1, le=10)
     decay: int = Field(ge=1, le=10)
+
+
+class ProposedProposition(RevisedProposition):
+    evidence: list[int] = Field(default_factory=list, max_length=20)
+
+
+class ProposeOutput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    propositions: list[ProposedProposition] = Field(max_length=MAX_PROPOSALS)
 
 
 _PROPOSITION_PROPS = {
