@@ -83,6 +83,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="everything: observations and propositions")
     s.add_argument("--yes", action="store_true", help="do not ask before --all")
 
+    s = sub.add_parser("capture", help="screen observations: one now, pause, resume, or run",
+                       description="Without an action: show whether capture is on.")
+    s.add_argument("action", nargs="?", choices=["pause", "resume", "status", "run"],
+                   help="pause [--for 30m], resume, status, or run (capture in the foreground "
+                        "until Ctrl-C)")
+    s.add_argument("--once", action="store_true", help="take one screen observation now")
+    s.add_argument("--for", dest="duration", metavar="DURATION",
+                   help="with pause: for how long (30m, 2h, 1d)")
+    s.add_argument("--json", action="store_true")
+
     sub.add_parser("reindex", help="rebuild the search index from the ledger")
 
     s = sub.add_parser("models", help="language models found on this machine")
@@ -343,6 +353,89 @@ def cmd_forget(fam, args) -> int:
     return 0
 
 
+def _outcome_json(outcome, obs_id=None, merged=False) -> dict:
+    w = outcome.window
+    return {"captured": outcome.captured, "reason": outcome.reason, "detail": outcome.detail,
+            "observation_id": obs_id, "merged": merged,
+            "app": w.app if w else None, "window": outcome.observation.window if outcome.observation
+            else (w.title if w and outcome.reason != "excluded" else None),
+            "text": outcome.observation.text if outcome.observation else "",
+            "redactions": outcome.redactions, "timings_ms": outcome.timings_ms}
+
+
+def cmd_capture(fam, args) -> int:
+    from capture.state import parse_duration
+
+    state = fam.capture_state
+    if args.once:
+        outcome, obs_id, merged = fam.capture_once(ignore_idle=True)
+        if outcome.reason == "no screen":
+            raise UsageError(f"{outcome.detail}. Is a display available (DISPLAY / WAYLAND_DISPLAY)?")
+        if args.json:
+            _print_json(_outcome_json(outcome, obs_id, merged))
+        elif outcome.captured:
+            verb = "added to" if merged else "stored as"
+            print(f"{outcome.window.app or 'unknown app'} — {outcome.observation.window or ''}: "
+                  f"{len(outcome.lines)} line(s) {verb} observation {obs_id}")
+            if outcome.redactions:
+                print("redacted: " + ", ".join(f"{n} {k}" for k, n in outcome.redactions.items()))
+        else:
+            print(f"nothing captured: {outcome.reason}" + (f" ({outcome.detail})" if outcome.detail else ""))
+        return 0
+    if args.action == "pause":
+        try:
+            duration = parse_duration(args.duration) if args.duration else None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        print(state.pause(duration).describe())
+        return 0
+    if args.duration:
+        raise UsageError("--for goes with pause: familiar capture pause --for 30m")
+    if args.action == "resume":
+        print(state.resume().describe())
+        return 0
+    if args.action == "run":
+        return _capture_run(fam)
+    st = state.get()
+    if args.json:
+        _print_json({"paused": st.paused, "until": st.until.isoformat() if st.until else None})
+    else:
+        print(st.describe())
+    return 0
+
+
+def _capture_run(fam) -> int:
+    import signal
+    import threading
+
+    from capture.loop import CaptureLoop
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def report(result):
+        outcome, obs_id, merged = result
+        if outcome.captured:
+            print(f"{outcome.window.app or 'unknown app'}: {len(outcome.lines)} line(s) → "
+                  f"observation {obs_id}{' (merged)' if merged else ''}", flush=True)
+
+    windows = fam.screen.windows
+    loop = CaptureLoop(fam.capture_once, lambda: (windows.active().app, windows.active().title),
+                       fam.settings.capture.interval_s, on_outcome=report)
+    loop.start()
+    print(f"capturing every {fam.settings.capture.interval_s:g} s and on window switches; "
+          "Ctrl-C to stop", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.stop()
+    print(f"stopped after {loop.captures} capture(s), {loop.errors} error(s)")
+    return 0
+
+
 def cmd_reindex(fam, args) -> int:
     n = fam.reindex(progress=lambda d, t: _progress("reindex", d, t))
     if sys.stderr.isatty():
@@ -371,7 +464,7 @@ def cmd_models(fam, args) -> int:
 COMMANDS = {
     "status": cmd_status, "observe": cmd_observe, "ingest": cmd_ingest, "process": cmd_process,
     "recall": cmd_recall, "propositions": cmd_propositions, "forget": cmd_forget,
-    "reindex": cmd_reindex, "models": cmd_models,
+    "reindex": cmd_reindex, "models": cmd_models, "capture": cmd_capture,
 }
 
 

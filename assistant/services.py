@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -14,23 +14,12 @@ from pathlib import Path
 from assistant.errors import FamiliarError, StorageError, UsageError
 from assistant.settings import Settings
 from memory.ledger import FORGOTTEN_TEXT, ForgetReport, Ledger
-from memory.models import SOURCES, Candidate, Proposition
+from memory.models import SOURCES, Candidate, NewObservation, Proposition
 from memory.timeutil import from_iso, now_utc, to_iso
 
 log = logging.getLogger(__name__)
 
 MAX_OBSERVATION_CHARS = 1_000_000
-
-
-@dataclass(frozen=True)
-class NewObservation:
-    source: str
-    text: str
-    role: str = "user"
-    at: datetime | None = None
-    app: str | None = None
-    window: str | None = None
-    external_id: str | None = None
 
 
 def check_observation(o: NewObservation) -> None:
@@ -49,6 +38,15 @@ def check_observation(o: NewObservation) -> None:
         raise UsageError("The observation contains binary data (NUL bytes); nothing was stored.")
     if o.at is not None and from_iso(to_iso(o.at)) > now_utc() + timedelta(days=1):
         raise UsageError(f"The time {o.at.isoformat()} is in the future; give the time it happened.")
+
+
+def redacted(o: NewObservation) -> NewObservation:
+    """Secrets (card numbers, keys, tokens, passwords...) never reach the ledger."""
+    from capture.redact import redact
+
+    text = redact(o.text).text
+    window = redact(o.window).text if o.window else o.window
+    return o if (text, window) == (o.text, o.window) else replace(o, text=text, window=window)
 
 
 def _prepare_dir(path: Path) -> None:
@@ -140,6 +138,7 @@ class Familiar:
     # -- observations -----------------------------------------------------------
     def observe(self, o: NewObservation) -> tuple[int, bool]:
         check_observation(o)
+        o = redacted(o)
         try:
             return self.ledger.add_observation(
                 o.source, o.text, role=o.role, at=o.at, app=o.app, window=o.window,
@@ -155,6 +154,7 @@ class Familiar:
             except UsageError as exc:
                 raise UsageError(f"Item {n}: {exc}") from None
         created = 0
+        items = [redacted(o) for o in items]
         with self.ledger.transaction():
             for n, o in enumerate(items, 1):
                 try:
@@ -165,6 +165,54 @@ class Familiar:
                     raise UsageError(f"Item {n}: {exc}") from None
                 created += new
         return created, len(items) - created
+
+    # -- the screen ------------------------------------------------------------------
+    @cached_property
+    def screen(self):
+        from capture.activity import activity
+        from capture.frames import MssFrames
+        from capture.ocr import RapidOcrEngine
+        from capture.privacy import default_policy
+        from capture.screen import ScreenObserver
+        from capture.window import window_info
+
+        s = self.settings.capture
+        policy = default_policy()
+        policy.excluded_apps += s.excluded_apps
+        policy.excluded_titles += s.excluded_titles
+        return ScreenObserver(MssFrames(), RapidOcrEngine(s.ocr_min_score, self.settings.cache_dir), window_info(),
+                              activity(), policy, self.capture_state, s,
+                              screenshot_dir=self.settings.data_dir / "screenshots")
+
+    @cached_property
+    def capture_state(self):
+        from capture.state import CaptureState
+
+        return CaptureState(self.settings.data_dir)
+
+    def capture_once(self, *, ignore_idle: bool = False):
+        """Take one screen observation now; returns (outcome, observation id, merged)."""
+        outcome = self.screen.capture(ignore_idle=ignore_idle)
+        if not outcome.captured:
+            return outcome, None, False
+        obs_id, merged = self.record_screen(outcome.observation)
+        return outcome, obs_id, merged
+
+    def record_screen(self, obs: NewObservation) -> tuple[int | None, bool]:
+        """Consecutive frames of one window extend one observation (its new lines are
+        appended) until the user model has read it or the merge window has passed."""
+        (last,) = self.ledger.recent_observations(1, source="screen") or (None,)
+        window_s = self.settings.capture.merge_window_s
+        if (last is not None and not last.extracted and last.app == obs.app
+                and last.window == obs.window and obs.at is not None
+                and (obs.at - last.at).total_seconds() <= window_s):
+            known = set(last.text.splitlines())
+            new = [line for line in obs.text.splitlines() if line not in known]
+            if not new:
+                return last.id, True
+            if self.ledger.append_observation_text(last.id, "\n".join(new), MAX_OBSERVATION_CHARS):
+                return last.id, True
+        return self.observe(obs)[0], False
 
     # -- propositions: what the user reviews ------------------------------------------
     def get_proposition(self, prop_id: int) -> Proposition:

@@ -66,6 +66,19 @@ class RecallSettings(Section):
     mmr_lambda: float = Field(0.5, ge=0, le=1)
 
 
+class CaptureSettings(Section):
+    interval_s: float = Field(2.0, ge=0.5)
+    # No capture after this long without keyboard or mouse input.
+    idle_after_s: float = Field(300.0, ge=10)
+    # Frames of the same window within this many seconds extend one observation.
+    merge_window_s: float = Field(300.0, ge=0)
+    excluded_apps: list[str] = []  # added to the built-in list (password managers...)
+    excluded_titles: list[str] = []  # regexes, added to the built-in list (private windows...)
+    ocr_min_score: float = Field(0.5, ge=0, le=1)
+    keep_screenshots: bool = False  # pixels never reach the disk unless this is on
+    screenshot_ttl_hours: float = Field(24.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FAMILIAR_", env_nested_delimiter="__", extra="forbid"
@@ -76,6 +89,7 @@ class Settings(BaseSettings):
     memory: MemorySettings = MemorySettings()
     usermodel: UserModelSettings = UserModelSettings()
     recall: RecallSettings = RecallSettings()
+    capture: CaptureSettings = CaptureSettings()
 
     @classmethod
     def settings_customise_sources(

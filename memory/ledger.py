@@ -140,6 +140,16 @@ class Ledger:
             )
             return int(cur.lastrowid), True
 
+    def append_observation_text(self, obs_id: int, extra: str, max_chars: int) -> bool:
+        """Extend an observation the user model has not read yet; False if it has, or
+        if the text would grow past ``max_chars``."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE observations SET text = text || char(10) || ? WHERE id=?"
+                " AND extracted_at IS NULL AND length(text) + length(?) < ?",
+                (extra, obs_id, extra, max_chars))
+            return cur.rowcount == 1
+
     @staticmethod
     def _observation(row: sqlite3.Row) -> Observation:
         return Observation(

@@ -28,6 +28,19 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class NewObservation:
+    """An observation on its way to the ledger (before it has an id)."""
+
+    source: str
+    text: str
+    role: str = "user"
+    at: datetime | None = None
+    app: str | None = None
+    window: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Evidence:
     observation_id: int
     external_id: str | None

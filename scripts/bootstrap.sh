@@ -25,6 +25,12 @@ fi
 .venv/bin/python -m pip show torch >/dev/null 2>&1 || .venv/bin/python -m pip install -q torch==2.13.0
 if [ "${1:-}" = test ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
+  # The screen-capture tests run a real X server with real windows.
+  command -v Xvfb >/dev/null && command -v evilwm >/dev/null \
+    && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+    || apt_install xvfb evilwm fonts-dejavu-core
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# OpenCV (used by the OCR) needs libGL and GLib, which a minimal Debian lacks.
+.venv/bin/python -c "import cv2" 2>/dev/null || apt_install libgl1 libglib2.0-0

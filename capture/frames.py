@@ -1,0 +1,72 @@
+"""Screen frames with mss. A frame is a BGRA numpy array of one region of the screen;
+it lives in memory only (pixels never reach the disk unless a setting says so)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+Region = tuple[int, int, int, int]  # left, top, width, height
+
+
+@dataclass(frozen=True)
+class Frame:
+    pixels: np.ndarray  # (height, width, 4) uint8, BGRA
+    region: Region
+
+
+class FrameSource(Protocol):
+    def monitors(self) -> list[Region]: ...
+    def grab(self, region: Region) -> Frame: ...
+
+
+class MssFrames:
+    """mss, one instance per thread (its X11 handles are not shared across threads)."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def _mss(self):
+        if getattr(self._local, "sct", None) is None:
+            import mss
+
+            self._local.sct = mss.mss()
+        return self._local.sct
+
+    def monitors(self) -> list[Region]:
+        mons = self._mss().monitors[1:] or self._mss().monitors[:1]
+        return [(m["left"], m["top"], m["width"], m["height"]) for m in mons]
+
+    def grab(self, region: Region) -> Frame:
+        left, top, width, height = region
+        shot = self._mss().grab({"left": left, "top": top, "width": width, "height": height})
+        pixels = np.frombuffer(shot.raw, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+        return Frame(pixels, region)
+
+    def close(self) -> None:
+        sct = getattr(self._local, "sct", None)
+        if sct is not None:
+            sct.close()
+            self._local.sct = None
+
+
+def clip(region: Region, bounds: Region) -> Region | None:
+    """``region`` cut to ``bounds``; None if less than a sliver is left."""
+    x0, y0 = max(region[0], bounds[0]), max(region[1], bounds[1])
+    x1 = min(region[0] + region[2], bounds[0] + bounds[2])
+    y1 = min(region[1] + region[3], bounds[1] + bounds[3])
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return None
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def monitor_for(region: Region, monitors: list[Region]) -> Region:
+    """The monitor that holds the centre of ``region`` (else the first)."""
+    cx, cy = region[0] + region[2] // 2, region[1] + region[3] // 2
+    for m in monitors:
+        if m[0] <= cx < m[0] + m[2] and m[1] <= cy < m[1] + m[3]:
+            return m
+    return monitors[0]

@@ -1,0 +1,187 @@
+"""The screen observer's own logic with scripted frames, OCR and windows: change
+check, reading order, pause, idle, lock, exclusions, merging, redaction."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from capture.change import ChangeDetector
+from capture.frames import Frame, clip, monitor_for
+from capture.ocr import TextBox, reading_order
+from capture.privacy import default_policy
+from capture.screen import ScreenObserver, expire_screenshots
+from capture.state import CaptureState, parse_duration
+from capture.window import ActiveWindow
+from memory.timeutil import now_utc
+
+SCREEN = (0, 0, 1920, 1080)
+
+
+class FakeFrames:
+    def __init__(self):
+        self.pixels = np.full((1080, 1920, 4), 255, np.uint8)
+        self.grabs = []
+
+    def monitors(self):
+        return [SCREEN]
+
+    def grab(self, region):
+        self.grabs.append(region)
+        x, y, w, h = region
+        return Frame(self.pixels[y:y + h, x:x + w].copy(), region)
+
+
+class FakeOcr:
+    def __init__(self, lines=("Hello",)):
+        self.lines = list(lines)
+        self.calls = 0
+
+    def read(self, image):
+        self.calls += 1
+        return [TextBox(t, 0.9, 10, 30 * i, 200, 30 * i + 20) for i, t in enumerate(self.lines)]
+
+
+class FakeWindows:
+    def __init__(self, app="gedit", title="notes.txt - gedit", bounds=(100, 100, 800, 600)):
+        self.window = ActiveWindow(app=app, title=title, bounds=bounds)
+
+    def active(self):
+        return self.window
+
+    def running_apps(self):
+        return [self.window.app]
+
+
+class FakeActivity:
+    idle = 0.0
+    locked = False
+
+    def idle_seconds(self):
+        return self.idle
+
+    def screen_locked(self):
+        return self.locked
+
+
+@pytest.fixture
+def parts(tmp_path):
+    frames, ocr, windows, act = FakeFrames(), FakeOcr(), FakeWindows(), FakeActivity()
+    obs = ScreenObserver(frames, ocr, windows, act, default_policy(), CaptureState(tmp_path),
+                         screenshot_dir=tmp_path / "shots")
+    return obs, frames, ocr, windows, act
+
+
+def test_change_detector_skips_unchanged_frames_and_boxes_what_moved():
+    det = ChangeDetector()
+    px = np.full((1080, 1920, 4), 200, np.uint8)
+    assert det.check(Frame(px, SCREEN)).changed  # the first frame is news
+    assert not det.check(Frame(px.copy(), SCREEN)).changed
+    px2 = px.copy()
+    px2[500:540, 300:700] = 0
+    change = det.check(Frame(px2, SCREEN))
+    assert change.changed and 0 < change.fraction < 0.05
+    x, y, w, h = change.region
+    assert x <= 300 and y <= 500 and x + w >= 700 - 8 and y + h >= 540 - 8
+    assert det.check(Frame(px2, (0, 0, 1920, 1000))).changed  # another region is news
+
+
+def test_unchanged_frame_check_is_cheap():
+    det = ChangeDetector()
+    px = np.random.default_rng(0).integers(0, 255, (1080, 1920, 4), np.uint8)
+    det.check(Frame(px, SCREEN))
+    t = time.perf_counter()
+    for _ in range(20):
+        det.check(Frame(px, SCREEN))
+    per_frame_ms = (time.perf_counter() - t) / 20 * 1000
+    assert per_frame_ms < 1000  # sanity only; benchmarks/capture.py measures it
+
+
+def test_reading_order_groups_lines_left_to_right():
+    boxes = [TextBox("world", 0.9, 120, 12, 200, 32), TextBox("Hello", 0.9, 10, 10, 100, 30),
+             TextBox("second", 0.9, 10, 50, 100, 70), TextBox("line", 0.9, 110, 52, 160, 72)]
+    assert reading_order(boxes) == ["Hello world", "second line"]
+
+
+def test_regions_are_clipped_to_the_monitor():
+    assert clip((-50, -50, 200, 200), SCREEN) == (0, 0, 150, 150)
+    assert clip((5000, 0, 10, 10), SCREEN) is None
+    assert monitor_for((2000, 10, 100, 100), [SCREEN, (1920, 0, 1920, 1080)]) == (1920, 0, 1920, 1080)
+
+
+def test_a_capture_reads_the_active_window_and_redacts(parts):
+    obs, frames, ocr, windows, _ = parts
+    ocr.lines = ["Quarterly report draft", "card 4111 1111 1111 1111 on file"]
+    out = obs.capture()
+    assert out.captured and frames.grabs[-1] == (100, 100, 800, 600)
+    assert out.observation.app == "gedit" and out.observation.window == "notes.txt - gedit"
+    assert "Quarterly report draft" in out.observation.text
+    assert "4111 1111 1111 1111" not in out.observation.text and out.redactions
+    again = obs.capture()  # nothing moved on screen
+    assert not again.captured and again.reason == "unchanged" and ocr.calls == 1
+
+
+def test_pause_idle_lock_and_exclusion_stop_capture(parts):
+    obs, frames, ocr, windows, act = parts
+    obs.state.pause(timedelta(minutes=30))
+    assert obs.capture().reason == "paused"
+    obs.state.resume()
+    act.locked = True
+    assert obs.capture().reason == "locked"
+    act.locked, act.idle = False, 3600
+    assert obs.capture().reason == "idle"
+    assert obs.capture(ignore_idle=True).captured
+    act.idle = 0
+    windows.window = ActiveWindow(app="KeePassXC", title="Passwords.kdbx - KeePassXC",
+                                  bounds=(0, 0, 500, 500))
+    out = obs.capture()
+    assert out.reason == "excluded" and ocr.calls == 1 and len(frames.grabs) == 1
+
+
+def test_pause_expires_and_durations_parse(tmp_path):
+    state = CaptureState(tmp_path)
+    state.pause(timedelta(minutes=30))
+    assert state.get().paused
+    assert not state.get(now=now_utc() + timedelta(minutes=31)).paused
+    assert parse_duration("30m") == timedelta(minutes=30)
+    assert parse_duration("2h") == timedelta(hours=2)
+    assert parse_duration("45") == timedelta(minutes=45)
+    with pytest.raises(ValueError):
+        parse_duration("soon")
+
+
+def test_screenshots_stay_off_disk_unless_asked_and_then_expire(parts, tmp_path):
+    obs, *_ = parts
+    obs.capture()
+    assert not (tmp_path / "shots").exists()
+    obs.settings = obs.settings.model_copy(update={"keep_screenshots": True})
+    obs.detector.reset()
+    obs.capture()
+    (shot,) = (tmp_path / "shots").glob("*.png")
+    assert oct(shot.stat().st_mode & 0o777) == "0o600"
+    assert expire_screenshots(tmp_path / "shots", timedelta(hours=1),
+                              now=now_utc() + timedelta(hours=2)) == 1
+
+
+def test_frames_of_one_window_merge_into_one_observation(fam):
+    from memory.models import NewObservation
+
+    def frame(text, window="doc - Writer", at=None):
+        return NewObservation("screen", text, app="writer", window=window, at=at or now_utc())
+
+    first, merged = fam.record_screen(frame("Chapter 1\nIt was a dark night"))
+    assert not merged
+    same, merged = fam.record_screen(frame("Chapter 1\nIt was a dark night\nand stormy"))
+    assert same == first and merged
+    assert fam.ledger.observation(first).text == "Chapter 1\nIt was a dark night\nand stormy"
+    other, merged = fam.record_screen(frame("Inbox (3)", window="Mail"))
+    assert other != first and not merged
+    later, merged = fam.record_screen(frame("Chapter 2", window="Mail",
+                                            at=now_utc() + timedelta(hours=1)))
+    assert later != other  # too long after: a new observation
+    fam.user_model.process()  # once read, an observation is not extended any more
+    after, merged = fam.record_screen(frame("Chapter 2\nmore", window="Mail"))
+    assert after != later and not merged
