@@ -48,8 +48,11 @@ class RapidOcrEngine:
             quantized = self._quantized_recognizer()
             if quantized is not None:
                 kwargs["rec_model_path"] = str(quantized)
-            # No angle classifier: screen text is upright, and it costs time.
-            engine = RapidOCR(use_cls=False, **kwargs)
+            # No angle classifier: screen text is upright, and it costs time. The detector
+            # by default scales an image until its *short* side is 736 px, which blows a
+            # one-line strip up ninefold; cap the long side instead (a 1080p frame is
+            # read at full size).
+            engine = RapidOCR(use_cls=False, det_limit_type="max", det_limit_side_len=1920, **kwargs)
             engine.text_rec.postprocess_op = SpacedCTCDecoder(engine.text_rec.postprocess_op.character)
             self._engine = engine
         return self._engine

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+
 from assistant.settings import CaptureSettings
 from capture.activity import Activity
 from capture.change import ChangeDetector
@@ -88,7 +90,7 @@ class ScreenObserver:
         if not change.changed:
             return CaptureOutcome(False, "unchanged", window, timings_ms=timings)
         t2 = time.perf_counter()
-        lines = reading_order(self.ocr.read(frame.pixels[:, :, :3]))
+        lines = reading_order(self.ocr.read(changed_band(frame, change.region)))
         timings["ocr"] = _ms(t2)
         self._maybe_keep(frame)
         text = "\n".join(lines).strip()
@@ -113,6 +115,22 @@ class ScreenObserver:
                          frame.pixels[:, :, 2::-1].copy().tobytes()).save(path)
         os.chmod(path, 0o600)
         expire_screenshots(self.screenshot_dir, timedelta(hours=self.settings.screenshot_ttl_hours))
+
+
+BAND_PADDING = 24  # pixels above and below what moved, so that lines are read whole
+
+
+def changed_band(frame, changed) -> np.ndarray:
+    """The BGR pixels to OCR: the full rows of the frame that hold what moved, or the
+    whole frame when most of it moved. New lines then extend the window's observation."""
+    pixels = frame.pixels[:, :, :3]
+    if changed is None or changed == frame.region:
+        return pixels
+    top = max(0, changed[1] - frame.region[1] - BAND_PADDING)
+    bottom = min(pixels.shape[0], changed[1] - frame.region[1] + changed[3] + BAND_PADDING)
+    if bottom - top > 0.6 * pixels.shape[0]:
+        return pixels
+    return pixels[top:bottom]
 
 
 def expire_screenshots(directory: Path, ttl: timedelta, now: datetime | None = None) -> int:

@@ -42,6 +42,7 @@ class FakeOcr:
 
     def read(self, image):
         self.calls += 1
+        self.shapes = getattr(self, "shapes", []) + [image.shape]
         return [TextBox(t, 0.9, 10, 30 * i, 200, 30 * i + 20) for i, t in enumerate(self.lines)]
 
 
@@ -185,3 +186,17 @@ def test_frames_of_one_window_merge_into_one_observation(fam):
     fam.user_model.process()  # once read, an observation is not extended any more
     after, merged = fam.record_screen(frame("Chapter 2\nmore", window="Mail"))
     assert after != later and not merged
+
+
+def test_after_the_first_frame_only_the_changed_rows_are_read(parts):
+    obs, frames, ocr, windows, _ = parts
+    assert obs.capture().captured
+    assert ocr.shapes[-1][:2] == (600, 800)  # the first frame of a window: all of it
+    frames.pixels[400:430, 150:400] = 0  # a new line typed inside the window
+    assert obs.capture().captured
+    height, width = ocr.shapes[-1][:2]
+    # whole rows, not a sliver: the 30 changed rows, the padding, and up to two
+    # sampling steps of rounding on each side
+    assert width == 800 and 30 <= height <= 30 + 2 * 24 + 4 * 8
+    frames.pixels[100:700, 100:900] = 0  # most of the window moved: read all of it
+    assert obs.capture().captured and ocr.shapes[-1][:2] == (600, 800)
