@@ -48,11 +48,10 @@ class RapidOcrEngine:
             quantized = self._quantized_recognizer()
             if quantized is not None:
                 kwargs["rec_model_path"] = str(quantized)
-            # No angle classifier: screen text is upright, and it costs time. The detector
-            # by default scales an image until its *short* side is 736 px, which blows a
-            # one-line strip up ninefold; cap the long side instead (a 1080p frame is
-            # read at full size).
-            engine = RapidOCR(use_cls=False, det_limit_type="max", det_limit_side_len=1920, **kwargs)
+            # No angle classifier: screen text is upright, and it costs time. Scaling is
+            # done by ocr_scale() before the call; the detector only caps the long side.
+            engine = RapidOCR(use_cls=False, det_limit_type="max", det_limit_side_len=MAX_SIDE,
+                              **kwargs)
             engine.text_rec.postprocess_op = SpacedCTCDecoder(engine.text_rec.postprocess_op.character)
             self._engine = engine
         return self._engine
@@ -79,6 +78,11 @@ class RapidOcrEngine:
             return None
 
     def read(self, image_bgr: np.ndarray) -> list[TextBox]:
+        scale = ocr_scale(*image_bgr.shape[:2])
+        if scale != 1.0:
+            import cv2
+
+            image_bgr = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         with self._lock:
             result, _ = self._load()(np.ascontiguousarray(image_bgr), use_cls=False)
         boxes = []
@@ -89,6 +93,17 @@ class RapidOcrEngine:
             ys = [p[1] for p in points]
             boxes.append(TextBox(text.strip(), float(score), min(xs), min(ys), max(xs), max(ys)))
         return boxes
+
+
+MIN_SIDE = 736  # small regions read better enlarged, as RapidOCR does by default...
+MAX_SIDE = 2400  # ...but a thin strip must not become 9x as wide (RapidOCR's default would)
+
+
+def ocr_scale(height: int, width: int) -> float:
+    """Enlarge a region whose short side is under MIN_SIDE, without letting its long
+    side pass MAX_SIDE; never shrink (a 1080p frame is read as it is)."""
+    up = MIN_SIDE / min(height, width) if min(height, width) < MIN_SIDE else 1.0
+    return min(up, max(1.0, MAX_SIDE / max(height, width)))
 
 
 class SpacedCTCDecoder:

@@ -83,8 +83,15 @@ def _mixed(s: str) -> bool:
 
 # --------------------------------------------------------------------------- private keys
 
-_PEM_BEGIN = re.compile(r"-{3,5} ?BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)? ?-{3,5}")
-_PEM_END = re.compile(r"-{3,5} ?END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)? ?-{3,5}")
+# OCR splits and joins words at random ("-----BE GIN PRIVATE K EY-----", "PRIVATEKEY"),
+# so the marker words may carry stray single spaces.
+_OCR_BEGIN = r"B ?E ?G ?I ?N"
+_OCR_END = r"E ?N ?D"
+_OCR_PRIVATE_KEY = r"P ?R ?I ?V ?A ?T ?E ?K ?E ?Y|PRIVATE K ?E ?Y"
+_PEM_BEGIN = re.compile(
+    rf"-{{3,5}} ?{_OCR_BEGIN} (?:[A-Z0-9]{{1,20}} ){{0,4}}(?:{_OCR_PRIVATE_KEY})(?: BLOCK)? ?-{{3,5}}")
+_PEM_END = re.compile(
+    rf"-{{3,5}} ?{_OCR_END} (?:[A-Z0-9]{{1,20}} ){{0,4}}(?:{_OCR_PRIVATE_KEY})(?: BLOCK)? ?-{{3,5}}")
 _PEM_HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,30}: ?[^\n]{0,200}")
 # a base64 line; literal "\n" escapes (a key inside JSON) count as part of the run
 _B64_LINE = re.compile(r"(?:[A-Za-z0-9+/=]|\\[nr]){4,8192}")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,12 @@ def make_familiar(familiar_home):
     yield make
     for fam in made:
         fam.close()
+    if made and "chromadb" in sys.modules:
+        # Chroma keeps each store's client (and its open files) for the whole process;
+        # let them go, or a long run exhausts the descriptors select() can watch.
+        from memory.vector_index import ChromaIndex
+
+        ChromaIndex.forget_clients()
 
 
 @pytest.fixture

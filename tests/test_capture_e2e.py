@@ -65,7 +65,8 @@ def test_secrets_on_screen_never_reach_the_disk(display, tmp_path):
         win.focus()
         out = capture(home, display)
     assert out["captured"], out
-    assert out["redactions"], out  # the OCR'd secrets were recognised and removed
+    # each OCR'd secret was recognised and removed, not merely misread
+    assert {"card", "api_key", "private_key"} <= set(out["redactions"]), out
     familiar(home, display, "process")
     data = all_bytes(home)
     for secret in secrets + ["4111111111111111", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"]:

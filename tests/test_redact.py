@@ -579,3 +579,14 @@ def test_counts_per_kind():
     a, b = card("4", 16), card("4", 16)
     result = redact(f"cards {a} and {b}; code OTP: {otp(6)}")
     assert result.found == {"card": 2, "otp": 1}
+
+
+@pytest.mark.parametrize("mangled", [
+    "-----BE GIN PRIVATE K EY-----\nMllEvQIBADANBgkghkiG9wOBAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----EN D PRIVATE KEY-----",
+    "-----BEGIN PRIVATEKEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----",
+    "-----BEGIN RSA PRIVATE K EY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----",
+])
+def test_pem_blocks_mangled_by_ocr_are_still_removed(mangled):
+    out = redact(f"screen text\n{mangled}\nmore text")
+    assert out.found == {"private_key": 1}
+    assert "AAoIBAQC7" not in out.text and "ffAt0gun" not in out.text

@@ -78,9 +78,10 @@ def _wait_readable(fd: int, proc: subprocess.Popen, timeout: float) -> bytes | N
     """What the process writes to `fd` before it exits or `timeout` passes."""
     deadline = time.monotonic() + timeout
     data = b""
+    poller = select.poll()  # not select(): a long test run may hold fds past 1024
+    poller.register(fd, select.POLLIN | select.POLLHUP)
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.02)
-        if ready:
+        if poller.poll(20):
             chunk = os.read(fd, 64)
             if not chunk:
                 return data or None
