@@ -420,8 +420,13 @@ def _capture_run(fam) -> int:
                   f"observation {obs_id}{' (merged)' if merged else ''}", flush=True)
 
     windows = fam.screen.windows
-    loop = CaptureLoop(fam.capture_once, lambda: (windows.active().app, windows.active().title),
-                       fam.settings.capture.interval_s, on_outcome=report)
+
+    def window_key():
+        w = windows.active()  # one read: app and title of the same window
+        return w.app, w.title
+
+    loop = CaptureLoop(fam.capture_once, window_key, fam.settings.capture.interval_s,
+                       on_outcome=report)
     loop.start()
     print(f"capturing every {fam.settings.capture.interval_s:g} s and on window switches; "
           "Ctrl-C to stop", flush=True)

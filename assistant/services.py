@@ -177,11 +177,10 @@ class Familiar:
         from capture.window import window_info
 
         s = self.settings.capture
-        policy = default_policy()
-        policy.excluded_apps += s.excluded_apps
-        policy.excluded_titles += s.excluded_titles
-        return ScreenObserver(MssFrames(), RapidOcrEngine(s.ocr_min_score, self.settings.cache_dir), window_info(),
-                              activity(), policy, self.capture_state, s,
+        return ScreenObserver(MssFrames(), RapidOcrEngine(s.ocr_min_score, self.settings.cache_dir),
+                              window_info(), activity(),
+                              default_policy(s.excluded_apps, s.excluded_titles),
+                              self.capture_state, s,
                               screenshot_dir=self.settings.data_dir / "screenshots")
 
     @cached_property

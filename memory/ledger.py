@@ -454,7 +454,7 @@ class Ledger:
         terms = query_terms(query)
         if not terms:
             return []
-        match = " OR ".join(f'"{t}"' for t in terms[:32])
+        match = " OR ".join(f'"{t}"' for t in terms)
         rows = self._query(
             "SELECT p.id, -bm25(propositions_fts) AS s FROM propositions_fts"
             " JOIN propositions p ON p.id = propositions_fts.rowid"
