@@ -41,6 +41,9 @@ class Memory:
             self._cache.popitem(last=False)
         return out
 
+    def clear_embedding_cache(self) -> None:
+        self._cache.clear()
+
     # -- keeping the index in step ------------------------------------------------
     def sync(self) -> int:
         """Apply queued ledger changes to the index; returns how many were applied."""
