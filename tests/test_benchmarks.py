@@ -46,7 +46,7 @@ def test_table_marks_targets():
 
 
 @pytest.mark.parametrize("argv", [["status"], ["observe", "--source", "note", "I like tea"],
-                                  ["propositions", "list"]])
+                                  ["propositions", "list"], ["recall", "weekend plans"]])
 def test_cheap_commands_do_not_import_qt_or_torch(argv, familiar_home):
     p = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True,
                        timeout=120)
