@@ -11,9 +11,34 @@ sentence-transformers (cosine > 0.9999).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+
+SMALL_WORK_TOKENS = 2048
+_controller = None
+
+
+@contextmanager
+def _blas_threads(limit: int | None) -> Iterator[None]:
+    global _controller
+    if limit is None:
+        yield
+        return
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        if _controller is None:
+            _controller = ThreadpoolController()
+        ctx = _controller.limit(limits=limit, user_api="blas")
+    except Exception:  # noqa: BLE001 - no threadpoolctl or an unknown BLAS: run as is
+        yield
+        return
+    with ctx:
+        yield
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -91,9 +116,12 @@ class NumpyMiniLM:
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.empty((len(ids), self.dim), np.float32)
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            out[rows] = self._forward([ids[r] for r in rows])
+        # BLAS threads help only on big batches; on a query's few tokens they spin
+        # and, on a busy two-core machine, cost ten times the work itself.
+        with _blas_threads(1 if sum(map(len, ids)) < SMALL_WORK_TOKENS else None):
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                out[rows] = self._forward([ids[r] for r in rows])
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
