@@ -27,8 +27,12 @@ def test_schema_is_migrated_once_and_recorded(tmp_path):
     path = tmp_path / "l.sqlite3"
     Ledger(path).close()
     led = Ledger(path)
-    names = [r[0] for r in led.db.execute("SELECT name FROM schema_migrations")]
-    assert names == ["m001_initial", "m002_vocabulary"]
+    from memory.migrations import MIGRATIONS
+
+    names = [r[0] for r in led.db.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+    assert names == [name for name, _ in MIGRATIONS]
+    assert names[:2] == ["m001_initial", "m002_vocabulary"]
+    assert len(set(names)) == len(names)
     assert led.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert led.integrity_ok()
     led.close()
