@@ -2,7 +2,8 @@
 
 One capture: paused? locked? idle? → the active window (app, title) → excluded by
 policy? → grab the window's region (else the monitor) → unchanged since last time?
-→ OCR in reading order → redact → an observation draft. Pixels stay in memory unless
+→ OCR in reading order (and/or a vision model's description, when one is
+configured) → redact → an observation draft. Pixels stay in memory unless
 ``keep_screenshots`` is on; then they are written 0600 and expire.
 """
 
@@ -25,6 +26,7 @@ from capture.ocr import OcrEngine, reading_order
 from capture.privacy import CapturePolicy
 from capture.redact import redact
 from capture.state import CaptureState
+from capture.vision import FrameDescriber
 from capture.window import ActiveWindow, WindowInfo
 from memory.models import NewObservation
 from memory.timeutil import now_utc
@@ -49,7 +51,8 @@ class CaptureOutcome:
 class ScreenObserver:
     def __init__(self, frames: FrameSource, ocr: OcrEngine, windows: WindowInfo,
                  activity: Activity, policy: CapturePolicy, state: CaptureState,
-                 settings: CaptureSettings | None = None, screenshot_dir: Path | None = None):
+                 settings: CaptureSettings | None = None, screenshot_dir: Path | None = None,
+                 describer: FrameDescriber | None = None):
         self.frames = frames
         self.ocr = ocr
         self.windows = windows
@@ -58,6 +61,7 @@ class ScreenObserver:
         self.state = state
         self.settings = settings or CaptureSettings()
         self.screenshot_dir = screenshot_dir
+        self.describer = describer
         self.detector = ChangeDetector()
 
     def capture(self, *, ignore_idle: bool = False) -> CaptureOutcome:
@@ -89,9 +93,15 @@ class ScreenObserver:
         timings["change"] = _ms(t1)
         if not change.changed:
             return CaptureOutcome(False, "unchanged", window, timings_ms=timings)
-        t2 = time.perf_counter()
-        lines = reading_order(self.ocr.read(changed_band(frame, change.region)))
-        timings["ocr"] = _ms(t2)
+        band = changed_band(frame, change.region)
+        description = self._describe(frame, band, timings)
+        lines: list[str] = []
+        if description is None or self.settings.vision_mode != "instead":
+            t2 = time.perf_counter()
+            lines = reading_order(self.ocr.read(band))
+            timings["ocr"] = _ms(t2)
+        if description:
+            lines = [f"[screen] {description}", *lines]
         self._maybe_keep(frame)
         text = "\n".join(lines).strip()
         if not text:
@@ -103,6 +113,26 @@ class ScreenObserver:
                              at=now_utc())
         timings["total"] = _ms(t0)
         return CaptureOutcome(True, "captured", window, body.text.splitlines(), obs, found, timings)
+
+    def _describe(self, frame, band, timings) -> str | None:
+        """The vision model's description of the frame, when one is configured: beside
+        OCR only for a new window or a mostly changed one (a described frame costs
+        seconds), instead of OCR for every changed frame. None when there is none or it
+        failed (then OCR reads the frame)."""
+        if self.describer is None:
+            return None
+        whole = band.shape[:2] == frame.pixels.shape[:2]
+        if self.settings.vision_mode != "instead" and not whole:
+            return None
+        t = time.perf_counter()
+        try:
+            description = self.describer.describe(frame.pixels[:, :, :3])
+        except Exception as exc:  # noqa: BLE001 - OCR still reads the frame
+            log.warning("frame description failed, using OCR: %s", exc)
+            return None
+        finally:
+            timings["describe"] = _ms(t)
+        return description.strip() or None
 
     def _maybe_keep(self, frame) -> None:
         if not (self.settings.keep_screenshots and self.screenshot_dir):

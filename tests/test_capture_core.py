@@ -200,3 +200,68 @@ def test_after_the_first_frame_only_the_changed_rows_are_read(parts):
     assert width == 800 and 30 <= height <= 30 + 2 * 24 + 4 * 8
     frames.pixels[100:700, 100:900] = 0  # most of the window moved: read all of it
     assert obs.capture().captured and ocr.shapes[-1][:2] == (600, 800)
+
+
+class FakeDescriber:
+    """Stands in for a vision GGUF (none ships with Familiar, so the real
+    LlamaVisionDescriber cannot run here); records what it was shown."""
+
+    def __init__(self, text="A text editor with a quarterly report. Card 4111 1111 1111 1111.",
+                 fail=False):
+        self.text, self.fail, self.shapes = text, fail, []
+
+    def describe(self, image):
+        self.shapes.append(image.shape)
+        if self.fail:
+            raise RuntimeError("model crashed")
+        return self.text
+
+
+def test_a_vision_describer_adds_a_redacted_description_beside_ocr(parts):
+    obs, frames, ocr, windows, _ = parts
+    obs.describer = FakeDescriber()
+    out = obs.capture()
+    assert out.captured and ocr.calls == 1 and obs.describer.shapes == [(600, 800, 3)]
+    assert out.lines[0].startswith("[screen] A text editor with a quarterly report.")
+    assert "Hello" in out.observation.text  # OCR's text too
+    assert "4111 1111 1111 1111" not in out.observation.text and "card" in out.redactions
+    frames.pixels[400:430, 150:400] = 0  # a one-line change: OCR only, no new description
+    assert obs.capture().captured and ocr.calls == 2 and len(obs.describer.shapes) == 1
+
+
+def test_vision_instead_of_ocr_and_ocr_when_the_model_fails(parts):
+    obs, frames, ocr, windows, _ = parts
+    obs.settings = obs.settings.model_copy(update={"vision_mode": "instead"})
+    obs.describer = FakeDescriber(text="A spreadsheet of travel costs.")
+    out = obs.capture()
+    assert out.captured and ocr.calls == 0 and out.lines == ["[screen] A spreadsheet of travel costs."]
+    frames.pixels[400:430, 150:400] = 0
+    assert obs.capture().captured and ocr.calls == 0 and len(obs.describer.shapes) == 2
+    obs.describer = FakeDescriber(fail=True)
+    frames.pixels[400:430, 150:400] = 255
+    out = obs.capture()
+    assert out.captured and ocr.calls == 1 and out.lines == ["Hello"] and "describe" in out.timings_ms
+
+
+def test_vision_settings_build_a_describer_only_when_complete(tmp_path, make_familiar):
+    from capture.vision import LlamaVisionDescriber, VisionSetupError, image_data_url, vision_describer
+
+    fam = make_familiar()
+    assert fam.settings.capture.vision_model is None and vision_describer(fam.settings.capture) is None
+    model, mmproj = tmp_path / "vlm.gguf", tmp_path / "mmproj.gguf"
+    with pytest.raises(VisionSetupError, match="vision_mmproj"):
+        vision_describer(make_familiar(capture={"vision_model": str(model)}).settings.capture)
+    with pytest.raises(VisionSetupError, match="is not a file"):
+        vision_describer(make_familiar(capture={"vision_model": str(model),
+                                                "vision_mmproj": str(mmproj)}).settings.capture)
+    model.write_bytes(b"GGUF")
+    mmproj.write_bytes(b"GGUF")
+    fam = make_familiar(capture={"vision_model": str(model), "vision_mmproj": str(mmproj),
+                                 "vision_chat_handler": "moondream"})
+    describer = vision_describer(fam.settings.capture)
+    assert isinstance(describer, LlamaVisionDescriber) and describer._llm is None  # loads on first use
+    assert fam.screen.describer is not None
+    with pytest.raises(VisionSetupError, match="unknown"):
+        LlamaVisionDescriber(model, mmproj, "nonsense")
+    url = image_data_url(np.zeros((1080, 1920, 4), np.uint8))
+    assert url.startswith("data:image/png;base64,")
