@@ -11,14 +11,22 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from assistant import chat_cli, mcp_cli, suggest_cli
 from assistant.errors import FamiliarError, UsageError
 
 log = logging.getLogger("familiar")
 
 
 # -- argument parsing ------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line, like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="familiar",
         description="Familiar: a personal assistant that learns who you are, on your machine.")
     p.add_argument("--home", type=Path, help="put all data, settings and logs under DIR "
@@ -58,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--all", action="store_true", help="include superseded and retracted ones")
     a.add_argument("--sort", choices=["updated", "confidence", "id"], default="updated")
     a.add_argument("--limit", type=int)
+    a.add_argument("--sensitive", action="store_true",
+                   help="only those held as sensitive (allow or forget them)")
     a.add_argument("--json", action="store_true")
     a = psub.add_parser("show", help="one proposition with its evidence and history")
     a.add_argument("id", type=int)
@@ -69,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--decay", type=int)
     for name, text in (("confirm", "mark as right (confidence 10)"),
                        ("reject", "mark as wrong: retracted and not learned again"),
-                       ("delete", "remove it and erase its text")):
+                       ("delete", "remove it and erase its text"),
+                       ("allow", "clear the sensitive flag: may be used like any other")):
         a = psub.add_parser(name, help=text)
         a.add_argument("ids", type=int, nargs="+", metavar="ID")
 
@@ -95,8 +106,33 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("reindex", help="rebuild the search index from the ledger")
 
+    s = sub.add_parser("chat", help="ask Familiar; the answer uses what it knows about you",
+                       description="Streams the answer. Without --conversation or --new, "
+                       "continues the latest conversation if it was active in the last hour.")
+    s.add_argument("message", nargs="?", help="what to say (- to read it from stdin)")
+    s.add_argument("--json", action="store_true",
+                   help='print {"answer", "used", "conversation_id", "message_id"} at the end')
+    s.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
+    s.add_argument("--new", action="store_true", help="start a new conversation")
+    s.add_argument("--list", action="store_true", help="list the conversations")
+
+    s = sub.add_parser("instruct", help="add a standing instruction for every answer")
+    s.add_argument("text", help='e.g. "Always answer in metric units."')
+
+    s = sub.add_parser("export", help="write the whole user model to a JSON file")
+    s.add_argument("file", type=Path)
+    s.add_argument("--with-observations", action="store_true",
+                   help="include the observations' text (without it, only their source and time)")
+    s = sub.add_parser("import", help="restore an export into an empty data dir")
+    s.add_argument("file", type=Path)
+    s = sub.add_parser("retention", help="expire observations older than memory.retention_days")
+    s.add_argument("--apply", action="store_true", help="expire them now (default: only show)")
+    s.add_argument("--days", type=float, help="use this many days instead of the setting")
+
     s = sub.add_parser("models", help="language models found on this machine")
     s.add_argument("--json", action="store_true")
+    suggest_cli.add_parsers(sub)
+    mcp_cli.add_parser(sub)
     return p
 
 
@@ -138,7 +174,8 @@ def _evidence_json(p) -> list[dict]:
 def _proposition_json(p, **extra) -> dict:
     return {"id": p.id, "text": p.text, "reasoning": p.reasoning, "confidence": p.confidence,
             "decay": p.decay, **extra, "status": p.status, "kind": p.kind, "origin": p.origin,
-            "user_confirmed": p.user_confirmed, "updated_at": p.updated_at.isoformat(),
+            "user_confirmed": p.user_confirmed, "sensitive": p.sensitive,
+            "updated_at": p.updated_at.isoformat(),
             "evidence": _evidence_json(p)}
 
 
@@ -153,7 +190,7 @@ def cmd_status(fam, args) -> int:
     if args.json:
         _print_json(st)
     else:
-        print("Familiar — the desktop app is not built yet; here is what is stored.")
+        print("Familiar — what is stored (`familiar` alone opens the app).")
         for k, v in st.items():
             print(f"  {k.replace('_', ' ')}: {v}")
         print("Try: familiar observe --source chat \"I'm vegetarian\" && familiar process "
@@ -229,6 +266,8 @@ def cmd_ingest(fam, args) -> int:
 def cmd_process(fam, args) -> int:
     if fam.llm is not None:
         fam.llm.preflight()  # a missing model or dead server fails here, before any write
+    if fam.settings.memory.retention_days:
+        fam.apply_retention()
     report = fam.user_model.process(llm_budget=args.budget, progress=_progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -253,8 +292,11 @@ def cmd_recall(fam, args) -> int:
         raise UsageError("-k must be between 1 and 100.")
     results = fam.recaller.recall(_utf8(args.query, "The query"), args.k)
     if args.json:
-        _print_json({"query": args.query, "results": [
-            _proposition_json(r.proposition, score=round(r.score, 4)) for r in results]})
+        out = {"query": args.query, "results": [
+            _proposition_json(r.proposition, score=round(r.score, 4)) for r in results]}
+        if fam.notices:  # e.g. the Chroma server is down and the ledger answered
+            out["notice"] = " ".join(fam.notices)
+        _print_json(out)
         return 0
     if not results:
         print("Nothing relevant is known yet.")
@@ -273,6 +315,8 @@ def cmd_propositions(fam, args) -> int:
     if action == "list":
         props = fam.ledger.list_propositions(
             status=None if args.all else "current", limit=args.limit, order=args.sort)
+        if args.sensitive:
+            props = [p for p in props if p.sensitive]
         if args.json:
             _print_json([_proposition_json(p) for p in props])
             return 0
@@ -281,6 +325,7 @@ def cmd_propositions(fam, args) -> int:
         for p in props:
             mark = "✓" if p.user_confirmed else " "
             status = "" if p.status == "current" else f" ({p.status})"
+            status += " [sensitive]" if p.sensitive else ""
             print(f"{p.id:>6} {mark} c{p.confidence:<2} d{p.decay:<2} {p.text}{status}")
         return 0
     if action == "show":
@@ -319,12 +364,13 @@ def cmd_propositions(fam, args) -> int:
         print(f"proposition {args.id} revised as {new_id} (confirmed by you)")
         return 0
     handler = {"confirm": fam.confirm_proposition, "reject": fam.reject_proposition,
-               "delete": fam.delete_proposition}[action]
+               "delete": fam.delete_proposition, "allow": fam.allow_sensitive}[action]
     for pid in args.ids:
         fam._current(pid)  # check them all before changing any
     for pid in args.ids:
         handler(pid)
-    done = {"confirm": "confirmed", "reject": "rejected", "delete": "deleted"}[action]
+    done = {"confirm": "confirmed", "reject": "rejected", "delete": "deleted",
+            "allow": "allowed"}[action]
     print(f"{done}: " + ", ".join(str(i) for i in args.ids))
     return 0
 
@@ -428,6 +474,11 @@ def _capture_run(fam) -> int:
     loop = CaptureLoop(fam.capture_once, window_key, fam.settings.capture.interval_s,
                        on_outcome=report)
     loop.start()
+    from assistant.notify import PrintNotifier
+
+    notify_job = fam.notification_job(notifier=PrintNotifier())  # suggestions, within budget
+    if fam.settings.notify.enabled:
+        notify_job.start()
     print(f"capturing every {fam.settings.capture.interval_s:g} s and on window switches; "
           "Ctrl-C to stop", flush=True)
     try:
@@ -437,8 +488,19 @@ def _capture_run(fam) -> int:
         pass
     finally:
         loop.stop()
+        notify_job.stop()
     print(f"stopped after {loop.captures} capture(s), {loop.errors} error(s)")
     return 0
+
+
+def _run_app(fam) -> int:
+    try:
+        from ui.app import run_app
+    except ImportError as exc:
+        raise FamiliarError(
+            f"The desktop app cannot start ({exc}). Install it with `sh scripts/bootstrap.sh`, "
+            "or use the commands (`familiar --help`).") from None
+    return run_app(fam)
 
 
 def cmd_reindex(fam, args) -> int:
@@ -446,6 +508,38 @@ def cmd_reindex(fam, args) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"rebuilt the index: {n} proposition(s)")
+    return 0
+
+
+def cmd_export(fam, args) -> int:
+    counts = fam.export_to(args.file, with_observations=args.with_observations)
+    print(f"exported {counts['propositions']} proposition row(s), {counts['observations']} "
+          f"observation(s){'' if args.with_observations else ' (without their text)'} to {args.file}")
+    return 0
+
+
+def cmd_import(fam, args) -> int:
+    counts = fam.import_from(args.file)
+    print(f"imported {counts['propositions']} proposition row(s) and {counts['observations']} "
+          f"observation(s) from {args.file}; the search index was rebuilt")
+    return 0
+
+
+def cmd_retention(fam, args) -> int:
+    from assistant.retention import apply_retention
+
+    days = fam.settings.memory.retention_days if args.days is None else args.days
+    if args.days is not None and args.days <= 0:
+        raise UsageError("--days must be more than 0.")
+    if args.apply:
+        print(fam.apply_retention(days).describe())
+        return 0
+    report = apply_retention(fam.ledger, days, dry_run=True)
+    if report.cutoff is None:
+        print(report.describe())
+    else:
+        print(f"would expire {report.observations} observation(s) from before "
+              f"{report.cutoff:%Y-%m-%d %H:%M} UTC; run with --apply to expire them")
     return 0
 
 
@@ -470,6 +564,11 @@ COMMANDS = {
     "status": cmd_status, "observe": cmd_observe, "ingest": cmd_ingest, "process": cmd_process,
     "recall": cmd_recall, "propositions": cmd_propositions, "forget": cmd_forget,
     "reindex": cmd_reindex, "models": cmd_models, "capture": cmd_capture,
+    "export": cmd_export, "import": cmd_import, "retention": cmd_retention,
+    "chat": chat_cli.cmd_chat, "instruct": chat_cli.cmd_instruct,
+    **suggest_cli.COMMANDS,
+    "mcp": mcp_cli.cmd_mcp,
+    "app": lambda fam, args: _run_app(fam),
 }
 
 
@@ -488,7 +587,7 @@ def _setup_logging(log_dir: Path, verbose: bool) -> None:
     stderr.setLevel(logging.INFO if verbose else logging.ERROR)
     stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(stderr)
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "urllib3"):
+    for noisy in ("apscheduler", "chromadb", "httpx", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -502,8 +601,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"familiar: error: invalid settings: {str(exc).splitlines()[0]} — check your "
               "FAMILIAR_* environment variables and settings.toml", file=sys.stderr)
         return 2
+    from assistant.services import private_files
+
+    private_files()  # the log too: it may quote what the user did
     _setup_logging(settings.log_dir, args.verbose)
-    command = args.command or "status"
+    command = args.command or "app"  # no command: the desktop app
     if command == "status" and not hasattr(args, "json"):
         args.json = False
     fam = None

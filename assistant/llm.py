@@ -22,6 +22,7 @@ import re
 import socket
 import struct
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -160,7 +161,8 @@ class LlamaCppLLM:
             llama = self._load()
             try:
                 out = llama.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=temperature, **kwargs
+                    messages=self._adapt(messages), max_tokens=max_tokens,
+                    temperature=temperature, **kwargs
                 )
             except Exception as exc:
                 raise self._generation_error(exc) from exc
@@ -178,7 +180,8 @@ class LlamaCppLLM:
             llama = self._load()
             try:
                 chunks = llama.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
+                    messages=self._adapt(messages), max_tokens=max_tokens,
+                    temperature=temperature, stream=True
                 )
                 for chunk in chunks:
                     piece = chunk["choices"][0].get("delta", {}).get("content")
@@ -239,7 +242,25 @@ class LlamaCppLLM:
                 f"llama.cpp could not load the model file {path} ({exc}). "
                 f"The file may be corrupt or need a newer llama-cpp-python. {_FIX_MODEL}"
             ) from exc
+        self._fold_system = _fix_chat_format(self._llama)
         return self._llama
+
+    _fold_system = False
+
+    def _adapt(self, messages: Messages) -> Messages:
+        """Models whose template has no system turn get the system text at the head
+        of the first user turn, rather than losing it."""
+        if not self._fold_system or not any(m["role"] == "system" for m in messages):
+            return messages
+        system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+        rest = [dict(m) for m in messages if m["role"] != "system"]
+        for m in rest:
+            if m["role"] == "user":
+                m["content"] = f"{system}\n\n{m['content']}"
+                break
+        else:
+            rest.insert(0, {"role": "user", "content": system})
+        return rest
 
     def _generation_error(self, exc: Exception) -> ModelError:
         text = str(exc)
@@ -252,6 +273,20 @@ class LlamaCppLLM:
             f"{self.name} failed while generating ({type(exc).__name__}: {text}). "
             "Try again; if it keeps failing, choose another model with FAMILIAR_LLM__MODEL."
         )
+
+
+def _fix_chat_format(llama: Any) -> bool:
+    """A GGUF without a chat template makes llama-cpp-python fall back to Llama-2's
+    format, which a Gemma model answers with noise: use Gemma's turns instead.
+    Returns True when system messages must be folded into the first user turn."""
+    meta = getattr(llama, "metadata", None) or {}
+    arch = str(meta.get("general.architecture", "")).lower()
+    if arch.startswith("gemma"):
+        if "tokenizer.chat_template" not in meta:
+            llama.chat_format = "gemma"
+            llama.chat_handler = None
+        return True
+    return False
 
 
 _MAX_ENUM_RANGE = 256
@@ -434,9 +469,11 @@ class OpenAICompatLLM:
         return payload
 
     def preflight(self) -> None:
-        """Ask the server for its models: raises ModelError when it cannot be reached."""
+        """Ask the server for its models: raises ModelError when it cannot be reached.
+        A listing is quick to answer, so a hung server is found out within seconds."""
         try:
-            with self._open("/models", None, retryable=_ANY_HTTP_ERROR) as response:
+            with self._open("/models", None, retryable=_ANY_HTTP_ERROR,
+                            timeout=min(self.timeout_s, _PROBE_TIMEOUT_S)) as response:
                 self._read(response)
         except _Rejected:
             pass  # it answered; not listing models is fine
@@ -494,8 +531,10 @@ class OpenAICompatLLM:
         *,
         retryable: tuple[int, ...] = (),
         root: bool = False,
+        timeout: float | None = None,
     ) -> http.client.HTTPResponse:
         url = (self._root if root else self._api) + path
+        timeout = timeout or self.timeout_s
         headers = {"Accept": "application/json"}
         data = None
         if payload is not None:
@@ -505,7 +544,17 @@ class OpenAICompatLLM:
             headers["Authorization"] = f"Bearer {self.api_key}"
         request = urllib.request.Request(url, data=data, headers=headers)
         try:
-            return self._opener.open(request, timeout=self.timeout_s)
+            try:
+                return self._opener.open(request, timeout=timeout)
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+                if not _worth_retrying(exc):
+                    raise
+                # A refused or dropped connection, or a server still loading its model
+                # (503): one more try after a pause. A timeout is not retried: it
+                # already waited timeout_s.
+                log.info("model server at %s: %s; retrying once", self._api, exc)
+                time.sleep(_RETRY_PAUSE_S)
+                return self._opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as exc:
             body = _read_error_body(exc)
             error = ModelError(
@@ -517,7 +566,7 @@ class OpenAICompatLLM:
                 raise _Rejected(error) from exc
             raise error from exc
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            raise self._unreachable(exc) from exc
+            raise self._unreachable(exc, timeout) from exc
 
     def _read(self, response: http.client.HTTPResponse) -> bytes:
         try:
@@ -555,10 +604,10 @@ class OpenAICompatLLM:
             except (OSError, http.client.HTTPException) as exc:
                 raise self._unreachable(exc) from exc
 
-    def _unreachable(self, exc: BaseException) -> ModelError:
+    def _unreachable(self, exc: BaseException, timeout: float | None = None) -> ModelError:
         reason = getattr(exc, "reason", None) or exc
         if isinstance(reason, (TimeoutError, socket.timeout)) or "timed out" in str(reason):
-            reason = f"no answer within {self.timeout_s:g} s"
+            reason = f"no answer within {timeout or self.timeout_s:g} s"
         return ModelError(
             f"Cannot reach the model server at {self._api} ({reason}). Check that it is "
             "running, or unset FAMILIAR_LLM__URL to use the embedded model."
@@ -596,6 +645,17 @@ class OpenAICompatLLM:
 
 
 _ANY_HTTP_ERROR = tuple(range(400, 600))
+_RETRY_PAUSE_S = 0.5
+_PROBE_TIMEOUT_S = 10.0
+
+
+def _worth_retrying(exc: BaseException) -> bool:
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code in (502, 503, 504)
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (TimeoutError, socket.timeout, socket.gaierror)) or "timed out" in str(reason):
+        return False
+    return isinstance(reason, (ConnectionError, http.client.HTTPException))
 
 
 class _Rejected(Exception):

@@ -5,7 +5,9 @@ built on first use and kept for the life of the process."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import stat
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -36,6 +38,11 @@ def check_observation(o: NewObservation) -> None:
             f"{MAX_OBSERVATION_CHARS:,}. Split it, or import it as several lines with `familiar ingest`.")
     if "\x00" in o.text:
         raise UsageError("The observation contains binary data (NUL bytes); nothing was stored.")
+    try:
+        o.text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("The observation is not valid Unicode text (a lone surrogate); "
+                         "nothing was stored.") from None
     if o.at is not None and from_iso(to_iso(o.at)) > now_utc() + timedelta(days=1):
         raise UsageError(f"The time {o.at.isoformat()} is in the future; give the time it happened.")
 
@@ -49,12 +56,33 @@ def redacted(o: NewObservation) -> NewObservation:
     return o if (text, window) == (o.text, o.window) else replace(o, text=text, window=window)
 
 
+def private_files() -> None:
+    """Everything Familiar creates from here on is readable by the user only (0600
+    files, 0700 dirs), including what Chroma and SQLite create on their own."""
+    os.umask(0o077)
+
+
+def _tighten(path: Path) -> None:
+    """Make what an older version (or another tool) left in the data dir private."""
+    for p in [path, *path.rglob("*")]:
+        try:
+            mode = p.lstat().st_mode
+            want = 0o700 if stat.S_ISDIR(mode) else 0o600
+            if stat.S_ISLNK(mode) or stat.S_IMODE(mode) & 0o077 == 0:
+                continue
+            p.chmod(stat.S_IMODE(mode) & want)
+        except OSError:
+            continue
+
+
 def _prepare_dir(path: Path) -> None:
+    private_files()
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         probe = path / ".write-test"
         probe.write_bytes(b"")
         probe.unlink()
+        _tighten(path)
     except OSError as exc:
         raise StorageError(
             f"The data directory {path} is not writable ({exc.strerror or exc}). "
@@ -91,8 +119,13 @@ class Familiar:
         else:
             msg = mem.heal()
             if msg:
-                self.notices.append(msg)
+                self.notice(msg)
         return mem
+
+    def notice(self, text: str) -> None:
+        """Something the user should see once (the CLI prints them on stderr)."""
+        if text not in self.notices:
+            self.notices.append(text)
 
     _index_rebuilt = False
 
@@ -102,7 +135,7 @@ class Familiar:
 
         s = self.settings
         if s.memory.chroma_url:
-            return ChromaIndex(url=s.memory.chroma_url, collection=s.memory.collection)
+            return self._server_index()
         try:
             index = ChromaIndex(s.index_dir, collection=s.memory.collection)
             index.count()
@@ -113,6 +146,18 @@ class Familiar:
             shutil.rmtree(s.index_dir, ignore_errors=True)
             self._index_rebuilt = True
             return ChromaIndex(s.index_dir, collection=s.memory.collection)
+
+    def _server_index(self):
+        """The index on a Chroma server, possibly shared by the user's devices (each
+        with its own entries); while it is down, reads come from the ledger."""
+        from memory.fallback import LedgerFallback
+        from memory.server_index import ServerIndex, device_id
+
+        s = self.settings
+        return ServerIndex(
+            s.memory.chroma_url, device=device_id(s.data_dir), collection=s.memory.collection,
+            fallback=LedgerFallback(self.ledger, lambda texts: self.memory.embed(texts)),
+            notify=self.notice)
 
     @cached_property
     def llm(self):
@@ -127,7 +172,19 @@ class Familiar:
         cap = self.settings.usermodel.llm_max_confidence
         if cap is None:
             cap = 5 if self.settings.llm.backend == "embedded" else 8
-        return UserModel(self.memory, self.llm, self.settings.usermodel, llm_max_confidence=cap)
+        return UserModel(self.memory, self.llm, self.settings.usermodel, llm_max_confidence=cap,
+                         audit=self.sensitivity_audit)
+
+    @cached_property
+    def sensitivity_audit(self):
+        from usermodel.sensitive import SensitivityAudit, SensitivityClassifier, llm_check_default
+
+        s = self.settings
+        ask = s.usermodel.sensitive_llm_check
+        if ask is None:
+            ask = llm_check_default(s.llm.backend)
+        classifier = SensitivityClassifier(self.memory.embed, self.llm if ask else None)
+        return SensitivityAudit(self.ledger, classifier, s.usermodel.sensitive_policy)
 
     @cached_property
     def recaller(self):
@@ -174,14 +231,16 @@ class Familiar:
         from capture.ocr import RapidOcrEngine
         from capture.privacy import default_policy
         from capture.screen import ScreenObserver
+        from capture.vision import vision_describer
         from capture.window import window_info
 
         s = self.settings.capture
-        return ScreenObserver(MssFrames(), RapidOcrEngine(s.ocr_min_score, self.settings.cache_dir),
+        return ScreenObserver(MssFrames(), RapidOcrEngine(s.ocr_min_score),
                               window_info(), activity(),
                               default_policy(s.excluded_apps, s.excluded_titles),
                               self.capture_state, s,
-                              screenshot_dir=self.settings.data_dir / "screenshots")
+                              screenshot_dir=self.settings.data_dir / "screenshots",
+                              describer=vision_describer(s))
 
     @cached_property
     def capture_state(self):
@@ -263,6 +322,14 @@ class Familiar:
             self.ledger.add_feedback(prop_id, "reject")
         self.memory.sync()
 
+    def allow_sensitive(self, prop_id: int) -> None:
+        """The user lets a proposition flagged sensitive be used like any other."""
+        from usermodel.sensitive import allow
+
+        self._current(prop_id)
+        allow(self.ledger, prop_id)
+        self.memory.sync()
+
     def delete_proposition(self, prop_id: int) -> None:
         """Retracted and its text erased, along with the revisions it came from."""
         self._current(prop_id)
@@ -278,8 +345,11 @@ class Familiar:
         everything = selector.pop("everything", False)
         if everything:
             n = self.ledger.counts().observations
+            from assistant import mcp_log
+
+            mcp_log.clear(self.ledger)  # agents' queries may quote the user
             self.ledger.forget_everything()
-            self.memory.reindex()
+            self._rebuild_index()
             return ForgetReport(observations=n, retracted=[], rescored=[])
         ids = self.ledger.find_observations(**selector)
         report = self.ledger.forget_observations(ids)
@@ -287,7 +357,139 @@ class Familiar:
         return report
 
     def reindex(self, progress=None) -> int:
-        return self.memory.reindex(progress)
+        from memory.fallback import IndexUnavailable
+
+        try:
+            return self.memory.reindex(progress)
+        except IndexUnavailable as exc:
+            raise StorageError(f"Cannot rebuild the index: {exc}") from None
+
+    def _rebuild_index(self) -> None:
+        """Rebuild after the ledger changed wholesale; with the index's server away,
+        the next start rebuilds it (its count no longer matches the ledger)."""
+        from memory.fallback import IndexUnavailable
+
+        try:
+            self.memory.reindex()
+        except IndexUnavailable as exc:
+            self.notice(str(exc))
+
+    # -- chat (assistant/chat.py, assistant/instructions.py) ---------------------------
+    @cached_property
+    def chat_service(self):
+        from assistant.chat import ChatService
+
+        return ChatService(self)
+
+    def chat(self, message: str, conversation_id: int | None = None, on_token=None):
+        """One turn; returns a ChatReply. Tokens go to ``on_token`` as they arrive."""
+        return self.chat_service.chat(message, conversation_id, on_token)
+
+    def conversations(self, limit: int = 50):
+        return self.chat_service.conversations(limit)
+
+    def conversation_messages(self, conversation_id: int):
+        return self.chat_service.messages(conversation_id)
+
+    def edit_draft(self, message_id: int, edited_text: str) -> int:
+        """The user's edit of an assistant message; returns the edit observation's id."""
+        return self.chat_service.edit_draft(message_id, edited_text)
+
+    def add_instruction(self, text: str) -> int:
+        """A standing instruction, as a user-confirmed proposition; returns its id."""
+        from assistant import instructions
+
+        return instructions.add(self.memory, text)
+
+    # -- suggestions and notifications (assistant/suggest.py, assistant/notify.py) -------
+    notifier = None  # the desktop app puts its tray notifier here; None: a log line
+
+    @cached_property
+    def suggester(self):
+        from assistant.suggest import Suggester
+
+        def use_llm() -> bool:
+            s = self.settings  # read on each use: settings may change in a running app
+            ask = s.notify.suggest_with_llm
+            return s.llm.backend != "embedded" if ask is None else ask
+
+        return Suggester(self.ledger, lambda: self.settings.notify, memory=lambda: self.memory,
+                         llm=lambda: self.llm, use_llm=use_llm)
+
+    @cached_property
+    def busy_probe(self):
+        from assistant.notify import default_busy_probe
+
+        return default_busy_probe()
+
+    @cached_property
+    def notifications(self):
+        from assistant.notify import Notifications
+
+        return Notifications(self.ledger, lambda: self.settings.notify, self.suggester,
+                             probe=lambda: self.busy_probe)
+
+    def suggestions(self, refresh: bool = True, limit: int = 10, *, now: datetime | None = None):
+        """Suggestions worth showing now, best first (list[assistant.suggest.Suggestion])."""
+        return self.suggester.suggestions(self.notifications.context(now), refresh=refresh, limit=limit)
+
+    def suggestion_feedback(self, suggestion_id: int, action: str, *, now: datetime | None = None):
+        """accept | dismiss | later | never."""
+        return self.suggester.feedback(suggestion_id, action, now=now)
+
+    def notify_tick(self, now: datetime | None = None, notifier=None):
+        """One scheduled-notification decision (assistant.notify.NotificationDecision)."""
+        return self.notifications.tick(now, notifier or self.notifier)
+
+    def notification_log(self, limit: int = 50):
+        return self.notifications.log(limit)
+
+    def notification_job(self, notifier=None):
+        """An apscheduler job running notify_tick every notify.interval_s."""
+        from assistant.notify import NotificationJob
+
+        return NotificationJob(lambda now: self.notify_tick(now, notifier),
+                               self.settings.notify.interval_s)
+
+    # -- export / import / retention (assistant/export.py, assistant/retention.py) -------
+    def export_to(self, path: Path, with_observations: bool = True) -> dict[str, int]:
+        """The whole user model as one JSON file; returns rows written per table."""
+        from assistant.export import write_export
+
+        return write_export(self.ledger, Path(path), with_observations=with_observations)
+
+    def import_from(self, path: Path) -> dict[str, int]:
+        """Restore an export into this (empty) data dir: all or nothing; the search
+        index is rebuilt from the ledger."""
+        from assistant.export import import_file
+
+        self.memory  # noqa: B018 - opened (and healed) before the import, rebuilt after it
+        counts = import_file(self.ledger, Path(path))
+        self._rebuild_index()
+        return counts
+
+    def sensitive_propositions(self) -> list[Proposition]:
+        """Current propositions held as sensitive, for the user to allow or forget."""
+        from usermodel.sensitive import sensitive_propositions
+
+        return sensitive_propositions(self.ledger)
+
+    def apply_retention(self, days: float | None = None):
+        """Expire observations older than memory.retention_days (or ``days``)."""
+        from assistant.retention import apply_retention
+
+        report = apply_retention(self.ledger, self.settings.memory.retention_days
+                                 if days is None else days)
+        if report.observations:
+            self.memory.sync()
+        return report
+
+    # -- the user model as a service for other agents (assistant/mcp_server.py) ---------
+    def mcp_access_log(self, limit: int = 50):
+        """Every call other agents made to the service, newest first (mcp_log.Access)."""
+        from assistant import mcp_log
+
+        return mcp_log.entries(self.ledger, limit)
 
     def status(self) -> dict:
         c = self.ledger.counts()

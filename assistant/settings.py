@@ -43,6 +43,9 @@ class LLMSettings(Section):
 class MemorySettings(Section):
     chroma_url: str | None = None
     collection: str = "propositions"
+    # Observations older than this many days expire (propositions keep their text,
+    # lose that evidence and are re-scored); None keeps them until forgotten.
+    retention_days: float | None = Field(None, gt=0)
 
 
 class UserModelSettings(Section):
@@ -58,6 +61,13 @@ class UserModelSettings(Section):
     # The most confidence a model-proposed proposition may claim: a 135M model's own
     # confidence is not worth much. None: 5 for the embedded models, 8 otherwise.
     llm_max_confidence: int | None = Field(None, ge=1, le=10)
+    # Health, finances, sexuality, religion, politics, other people's private data:
+    # store_flagged keeps such propositions marked sensitive (never used in
+    # notifications, shown for review); hold_back does not learn them; allow ignores it.
+    sensitive_policy: Literal["store_flagged", "hold_back", "allow"] = "store_flagged"
+    # Ask the language model about borderline cases. None: yes for a GGUF file or a
+    # server, no for the tiny embedded model.
+    sensitive_llm_check: bool | None = None
 
 
 class RecallSettings(Section):
@@ -77,6 +87,37 @@ class CaptureSettings(Section):
     ocr_min_score: float = Field(0.5, ge=0, le=1)
     keep_screenshots: bool = False  # pixels never reach the disk unless this is on
     screenshot_ttl_hours: float = Field(24.0, gt=0)
+    # Optional: a vision-capable GGUF and its mmproj describe frames (capture/vision.py),
+    # "beside" OCR (on a new window or a mostly changed one) or "instead" of it.
+    vision_model: Path | None = None
+    vision_mmproj: Path | None = None
+    vision_mode: Literal["beside", "instead"] = "beside"
+    vision_chat_handler: str = "auto"  # or llava15, llava16, moondream, minicpm, qwen25vl...
+
+
+class NotifySettings(Section):
+    """Proactive suggestions and when they may interrupt (assistant/notify.py)."""
+
+    enabled: bool = True
+    per_hour: int = Field(2, ge=0)  # at most this many notifications in any hour
+    quiet_start: str = Field("22:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # local time
+    quiet_end: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # may be past midnight
+    threshold: float = Field(0.3, ge=-1, le=1)  # the least score worth a notification
+    interval_s: float = Field(300.0, ge=5)  # how often the scheduled job decides
+    later_hours: float = Field(4.0, gt=0)  # "later" hides a suggestion this long
+    # "Never about this" also mutes propositions this similar (cosine) to the muted ones.
+    mute_similarity: float = Field(0.75, gt=0, le=1)
+    # Let the language model write suggestions. None: yes, except for the tiny embedded
+    # model (the rules write better ones than a 135M model).
+    suggest_with_llm: bool | None = None
+
+
+class MCPSettings(Section):
+    """The user model as a service for other agents (`familiar mcp serve`): off unless
+    the user turns it on, and only for the clients named here (their MCP clientInfo.name)."""
+
+    enabled: bool = False
+    allowed_clients: list[str] = []
 
 
 class Settings(BaseSettings):
@@ -90,6 +131,8 @@ class Settings(BaseSettings):
     usermodel: UserModelSettings = UserModelSettings()
     recall: RecallSettings = RecallSettings()
     capture: CaptureSettings = CaptureSettings()
+    notify: NotifySettings = NotifySettings()
+    mcp: MCPSettings = MCPSettings()
 
     @classmethod
     def settings_customise_sources(

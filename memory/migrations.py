@@ -129,6 +129,164 @@ def m002_vocabulary(db: sqlite3.Connection) -> str:
     return "CREATE VIRTUAL TABLE propositions_vocab USING fts5vocab(propositions_fts, 'row');"
 
 
+@migration
+def m005_sensitive(db: sqlite3.Connection) -> str:
+    # Which sensitive category an audit found (usermodel/sensitive.py), and whether the
+    # user allowed a flagged proposition (then it is not flagged again on revision).
+    return """
+        ALTER TABLE propositions ADD COLUMN sensitive_category TEXT;
+        ALTER TABLE propositions ADD COLUMN sensitive_allowed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE observations ADD COLUMN sensitive_category TEXT;
+        CREATE INDEX propositions_sensitive ON propositions(sensitive) WHERE sensitive=1;
+    """
+
+
+@migration
+def m003_conversations(db: sqlite3.Connection) -> str:
+    # Chat conversations. A message's text is its observation's (source chat), never a
+    # copy, so forgetting the observation deletes the message (and an emptied
+    # conversation); forgetting an edit observation erases the edited text kept here.
+    return """
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE chat_messages (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            observation_id INTEGER NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+            at TEXT NOT NULL,
+            used TEXT NOT NULL DEFAULT '[]',
+            edited_text TEXT,
+            edit_observation_id INTEGER
+        );
+        CREATE INDEX chat_messages_conversation ON chat_messages(conversation_id, id);
+        CREATE TRIGGER chat_follows_forgetting BEFORE DELETE ON observations BEGIN
+            DELETE FROM chat_messages WHERE observation_id = old.id;
+            UPDATE chat_messages SET edited_text = NULL, edit_observation_id = NULL
+                WHERE edit_observation_id = old.id;
+        END;
+        CREATE TRIGGER chat_drops_empty_conversations AFTER DELETE ON chat_messages
+        WHEN NOT EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = old.conversation_id)
+        BEGIN
+            DELETE FROM conversations WHERE id = old.conversation_id;
+        END;
+    """
+
+
+@migration
+def m004_suggestions(db: sqlite3.Connection) -> str:
+    # Proactive suggestions (assistant/suggest.py) and the notification log
+    # (assistant/notify.py). A suggestion is derived from propositions: when one of them
+    # is forgotten (its text erased) or deleted, the suggestions and "never about this"
+    # mutes resting on it go too. root_id is the first revision of the proposition, so
+    # a suggestion stays the same thing across revisions.
+    return """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            why TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'fact',
+            origin TEXT NOT NULL DEFAULT 'rule',
+            benefit REAL NOT NULL DEFAULT 0,
+            cost REAL NOT NULL DEFAULT 0,
+            interruption REAL NOT NULL DEFAULT 0,
+            score REAL NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'new'
+                CHECK (status IN ('new', 'accepted', 'dismissed', 'later', 'never')),
+            hidden_until TEXT,
+            notified_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX suggestions_status ON suggestions(status, score);
+        CREATE TABLE suggestion_propositions (
+            suggestion_id INTEGER NOT NULL REFERENCES suggestions(id) ON DELETE CASCADE,
+            proposition_id INTEGER NOT NULL,
+            root_id INTEGER NOT NULL,
+            PRIMARY KEY (suggestion_id, root_id)
+        );
+        CREATE INDEX suggestion_propositions_prop ON suggestion_propositions(proposition_id);
+        CREATE INDEX suggestion_propositions_root ON suggestion_propositions(root_id);
+        CREATE TABLE suggestion_feedback (
+            id INTEGER PRIMARY KEY,
+            suggestion_id INTEGER NOT NULL REFERENCES suggestions(id) ON DELETE CASCADE,
+            action TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        -- Proposition lineages already looked at for suggestions (with or without one).
+        CREATE TABLE suggestion_sources (
+            root_id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL
+        );
+        -- Feedback weight of a proposition lineage (by root id): dismissals lower it.
+        CREATE TABLE suggestion_weights (
+            root_id INTEGER PRIMARY KEY,
+            weight REAL NOT NULL
+        );
+        CREATE TABLE muted_topics (
+            id INTEGER PRIMARY KEY,
+            suggestion_id INTEGER,
+            topic TEXT NOT NULL,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            embedding TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE TABLE muted_propositions (
+            mute_id INTEGER NOT NULL REFERENCES muted_topics(id) ON DELETE CASCADE,
+            root_id INTEGER NOT NULL,
+            PRIMARY KEY (mute_id, root_id)
+        );
+        CREATE TABLE notification_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            suggestion_id INTEGER,
+            notified INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            score REAL
+        );
+        CREATE INDEX notification_log_at ON notification_log(notified, at);
+
+        CREATE TRIGGER suggestions_follow_erasure AFTER UPDATE OF text ON propositions
+        WHEN new.text = '[forgotten]' BEGIN
+            DELETE FROM suggestions WHERE id IN (SELECT suggestion_id FROM suggestion_propositions
+                WHERE proposition_id = new.id OR root_id = new.id);
+            DELETE FROM muted_topics WHERE id IN (SELECT mute_id FROM muted_propositions
+                WHERE root_id = new.id);
+            DELETE FROM suggestion_weights WHERE root_id = new.id;
+            DELETE FROM suggestion_sources WHERE root_id = new.id;
+        END;
+        CREATE TRIGGER suggestions_follow_deletion AFTER DELETE ON propositions BEGIN
+            DELETE FROM suggestions WHERE id IN (SELECT suggestion_id FROM suggestion_propositions
+                WHERE proposition_id = old.id OR root_id = old.id);
+            DELETE FROM muted_topics WHERE id IN (SELECT mute_id FROM muted_propositions
+                WHERE root_id = old.id);
+            DELETE FROM suggestion_weights WHERE root_id = old.id;
+            DELETE FROM suggestion_sources WHERE root_id = old.id;
+        END;
+    """
+
+
+@migration
+def m006_access_log(db: sqlite3.Connection) -> str:
+    """Every call another agent made to the user-model service (assistant/mcp_server.py),
+    allowed or refused."""
+    return """
+        CREATE TABLE mcp_access (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            client TEXT NOT NULL,
+            tool TEXT NOT NULL,
+            arguments TEXT NOT NULL DEFAULT '',
+            allowed INTEGER NOT NULL
+        );
+        CREATE INDEX mcp_access_at ON mcp_access(id DESC);
+    """
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply every migration not yet recorded; return the names applied."""
     db.execute(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from memory.embedder import Embedder
+from memory.fallback import IndexUnavailable
 from memory.ledger import Ledger
 from memory.vector_index import VectorIndex
 
@@ -46,7 +47,15 @@ class Memory:
 
     # -- keeping the index in step ------------------------------------------------
     def sync(self) -> int:
-        """Apply queued ledger changes to the index; returns how many were applied."""
+        """Apply queued ledger changes to the index; returns how many were applied.
+        While the index's server is unreachable the changes stay queued."""
+        try:
+            return self._sync()
+        except IndexUnavailable as exc:
+            log.info("index changes stay queued: %s", exc)
+            return 0
+
+    def _sync(self) -> int:
         applied = 0
         while True:
             queue = self.ledger.index_queue(limit=2000)
@@ -88,7 +97,11 @@ class Memory:
         """Bring the index in step with the ledger; returns a message if it rebuilt."""
         self.sync()
         # A count check is cheap on every start; the full id comparison is in_step().
-        if self.index.count() != len(self.ledger.current_ids()):
+        try:
+            count = self.index.count()
+        except IndexUnavailable as exc:
+            return str(exc)
+        if count != len(self.ledger.current_ids()):
             n = self.reindex()
             return f"The search index did not match the ledger; rebuilt it ({n} propositions)."
         return None

@@ -34,3 +34,16 @@ else
 fi
 # OpenCV (used by the OCR) needs libGL and GLib, which a minimal Debian lacks.
 .venv/bin/python -c "import cv2" 2>/dev/null || apt_install libgl1 libglib2.0-0
+# Qt (the desktop app) needs EGL/GL, fontconfig, xkbcommon and D-Bus, and its X11 and
+# Wayland platform plugins need the xcb and wayland client libraries; a minimal Debian
+# lacks most of them (the offscreen platform, used by the tests, needs only the first).
+QT_DIR=$(.venv/bin/python -c "import os, PySide6; print(os.path.dirname(PySide6.__file__))" 2>/dev/null || true)
+if [ -n "$QT_DIR" ] && { ! .venv/bin/python -c "import PySide6.QtWidgets" 2>/dev/null \
+    || ldd "$QT_DIR/Qt/plugins/platforms/libqxcb.so" "$QT_DIR/Qt/plugins/platforms/libqwayland.so" \
+       2>/dev/null | grep -q "not found" \
+    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; }; then
+  apt_install libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libxkbcommon-x11-0 \
+    libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+    libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-xfixes0 libxcb-sync1 libxcb-shm0 \
+    libxcb-glx0 libxrender1 libwayland-client0 libwayland-cursor0 fonts-dejavu-core
+fi

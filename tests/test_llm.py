@@ -503,3 +503,31 @@ def test_make_llm_gguf_unresolvable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         make_llm(LLMSettings(backend="gguf", model="nothing-like-this:7b"), tmp_path)
     with pytest.raises(ModelError, match="familiar models"):
         make_llm(LLMSettings(backend="gguf", model=str(tmp_path / "gone.gguf")), tmp_path)
+
+
+def test_gemma_gguf_without_template_gets_gemma_turns_and_keeps_the_system_text():
+    from assistant.llm import LlamaCppLLM, _fix_chat_format
+
+    class FakeLlama:
+        metadata = {"general.architecture": "gemma3"}
+        chat_format = "llama-2"
+        chat_handler = None
+
+    fake = FakeLlama()
+    assert _fix_chat_format(fake) is True
+    assert fake.chat_format == "gemma"
+    llm = LlamaCppLLM("/nonexistent.gguf")
+    llm._fold_system = True
+    out = llm._adapt([{"role": "system", "content": "The user is vegetarian."},
+                      {"role": "user", "content": "Dinner?"},
+                      {"role": "assistant", "content": "Curry."},
+                      {"role": "user", "content": "Another?"}])
+    assert [m["role"] for m in out] == ["user", "assistant", "user"]
+    assert out[0]["content"] == "The user is vegetarian.\n\nDinner?"
+    assert out[2]["content"] == "Another?"
+
+    class Templated(FakeLlama):
+        metadata = {"general.architecture": "llama", "tokenizer.chat_template": "{{...}}"}
+
+    t = Templated()
+    assert _fix_chat_format(t) is False and t.chat_format == "llama-2"

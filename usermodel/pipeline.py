@@ -24,6 +24,7 @@ from assistant.settings import UserModelSettings
 from memory.models import Candidate, Observation, Proposition
 from memory.store import Memory
 from usermodel import prompts
+from usermodel.edits import extract_edit, model_view
 from usermodel.extraction import extract
 from usermodel.integrate import IntegrationReport, Integrator, polarity_of
 from usermodel.schemas import (PROPOSE_SCHEMA, REVISE_SCHEMA, ProposeOutput,
@@ -59,8 +60,9 @@ class ProcessReport:
 
 class UserModel:
     def __init__(self, memory: Memory, llm: LLM | None, settings: UserModelSettings | None = None,
-                 *, llm_max_confidence: int = 8):
+                 *, llm_max_confidence: int = 8, audit=None):
         self.memory = memory
+        self.audit = audit  # a usermodel.sensitive.SensitivityAudit, or None
         self.llm = llm
         self.settings = settings or UserModelSettings()
         self.llm_max_confidence = llm_max_confidence
@@ -83,6 +85,14 @@ class UserModel:
         report.still_pending = self.memory.ledger.counts().pending
         return report
 
+    def _integrate(self, candidates: list[Candidate], observations) -> IntegrationReport:
+        """Write candidates, with the sensitivity audit (usermodel/sensitive.py) around it."""
+        if self.audit is None:
+            return self.integrator.integrate(candidates)
+        changes = self.integrator.integrate(self.audit.screen(candidates, observations))
+        self.audit.record(changes)
+        return changes
+
     # -- stage 1: rules, on every observation ------------------------------------------
     def _extract_all(self, report: ProcessReport, progress: Progress | None) -> None:
         ledger = self.memory.ledger
@@ -90,9 +100,10 @@ class UserModel:
         while batch := ledger.pending_extraction(64):
             for obs in batch:
                 previous = ledger.previous_observations(obs, 4)
-                candidates = extract(obs, previous)
+                candidates = (extract_edit(obs) if obs.source == "edit"
+                              else extract(obs, previous))
                 with ledger.transaction():
-                    report.changes.add(self.integrator.integrate(candidates))
+                    report.changes.add(self._integrate(candidates, [obs]))
                     ledger.mark_extracted([obs.id])
                     if self.llm is None or not _worth_a_model(obs):
                         ledger.mark_processed([obs.id])
@@ -129,7 +140,7 @@ class UserModel:
                 report.errors.append(str(exc))
                 break
             with ledger.transaction():
-                report.changes.add(self.integrator.integrate(proposals))
+                report.changes.add(self._integrate(proposals, batch))
                 ledger.mark_processed([o.id for o in batch])
             self.memory.sync()
             report.processed += len(batch)
@@ -159,7 +170,7 @@ class UserModel:
         users = [o for o in batch if o.role == "user"]
         if not users or not parsed.propositions:
             return []
-        obs_vecs = self.memory.embed([o.text[:2000] for o in users])
+        obs_vecs = self.memory.embed([model_view(o)[:2000] for o in users])
         out: list[Candidate] = []
         for p in parsed.propositions:
             text = " ".join(p.text.split())
