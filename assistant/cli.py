@@ -17,12 +17,18 @@ from assistant.errors import FamiliarError, UsageError
 log = logging.getLogger("familiar")
 
 
+def _one_line(text: object) -> str:
+    """An error message as one printable line: a file name or argument holding a line
+    break or other control character is shown escaped (\\r), not obeyed."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+
+
 # -- argument parsing ------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """Usage errors on one line, like every other error."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -281,7 +287,7 @@ def cmd_process(fam, args) -> int:
         if d["still_pending"]:
             print(f"{d['still_pending']} observation(s) still pending for the model")
     for err in report.errors[:3]:
-        print(f"familiar: warning: {err}", file=sys.stderr)
+        print(f"familiar: warning: {_one_line(err)}", file=sys.stderr)
     return 1 if report.errors and report.processed == 0 and report.still_pending else 0
 
 
@@ -572,21 +578,32 @@ COMMANDS = {
 }
 
 
+_HANDLERS: list[logging.Handler] = []
+
+
 def _setup_logging(log_dir: Path, verbose: bool) -> None:
+    """Once per entry: a second main() in one process (tests, the app) replaces the
+    handlers the first installed instead of stacking open log files."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
+    while _HANDLERS:
+        old = _HANDLERS.pop()
+        root.removeHandler(old)
+        old.close()
     try:
         log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         handler = logging.handlers.RotatingFileHandler(
             log_dir / "familiar.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
+        _HANDLERS.append(handler)
     except OSError:
         pass
     stderr = logging.StreamHandler()
     stderr.setLevel(logging.INFO if verbose else logging.ERROR)
     stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(stderr)
+    _HANDLERS.append(stderr)
     for noisy in ("apscheduler", "chromadb", "httpx", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -598,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.home) if args.home else load_settings()
     except Exception as exc:  # pydantic ValidationError: a bad env var or settings file
-        print(f"familiar: error: invalid settings: {str(exc).splitlines()[0]} — check your "
+        print(f"familiar: error: invalid settings: {_one_line(str(exc).splitlines()[0])} — check your "
               "FAMILIAR_* environment variables and settings.toml", file=sys.stderr)
         return 2
     from assistant.services import private_files
@@ -615,17 +632,17 @@ def main(argv: list[str] | None = None) -> int:
         fam = Familiar(settings)
         code = COMMANDS[command](fam, args)
         for notice in fam.notices:
-            print(f"familiar: {notice}", file=sys.stderr)
+            print(f"familiar: {_one_line(notice)}", file=sys.stderr)
         return code
     except FamiliarError as exc:
-        print(f"familiar: error: {exc}", file=sys.stderr)
+        print(f"familiar: error: {_one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("familiar: interrupted; nothing half-done was kept", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: one line, details in the log
         log.exception("unexpected error")
-        print(f"familiar: unexpected error: {type(exc).__name__}: {exc} "
+        print(f"familiar: unexpected error: {type(exc).__name__}: {_one_line(exc)} "
               f"(details in {settings.log_dir / 'familiar.log'})", file=sys.stderr)
         return 1
     finally:

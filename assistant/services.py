@@ -102,6 +102,9 @@ class Familiar:
                 "restore it from a `familiar export`, or move it away to start afresh.") from None
 
     def close(self) -> None:
+        memory = self.__dict__.get("memory")
+        if memory is not None and hasattr(memory.index, "close"):
+            memory.index.close()
         self.ledger.close()
 
     # -- heavy parts, built on first use -------------------------------------------

@@ -71,6 +71,14 @@ class ServerIndex:
         self._client = client
         return self._col
 
+    def close(self) -> None:
+        client, self._client, self._col = self._client, None, None
+        if client is not None and hasattr(client, "close"):
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing must not fail a shutdown
+                pass
+
     def _probe(self) -> None:
         import urllib.request
 

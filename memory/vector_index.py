@@ -107,6 +107,16 @@ class ChromaIndex:
     def count(self) -> int:
         return self.col.count()
 
+    def close(self) -> None:
+        """Release this store's Chroma system (its files and threads) once no other
+        client in the process uses it."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - closing must not fail a shutdown
+                log.debug("closing the Chroma client failed", exc_info=True)
+
     @staticmethod
     def forget_clients() -> None:
         """Chroma keeps one client system per path for the process; after a damaged

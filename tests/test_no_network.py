@@ -76,15 +76,42 @@ GUARD = textwrap.dedent('''
     socket.socket.sendto = sendto
     socket.create_connection, socket.getaddrinfo = create_connection, getaddrinfo
 
+    # Chroma systems are stopped and dropped when Familiar closes, so the telemetry
+    # setting of each is recorded as it is created.
+    import importlib.abc, importlib.util
+    telemetry = []
+
+    class _ChromaSystems(importlib.abc.MetaPathFinder):
+        NAME = "chromadb.api.shared_system_client"
+
+        def find_spec(self, name, path, target=None):
+            if name != self.NAME:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(name)
+            run = spec.loader.exec_module
+
+            def exec_module(module):
+                run(module)
+                cls = module.SharedSystemClient
+                create = cls._create_system_if_not_exists.__func__
+
+                def recorded(c, identifier, settings):
+                    telemetry.append(settings.anonymized_telemetry)
+                    return create(c, identifier, settings)
+
+                cls._create_system_if_not_exists = classmethod(recorded)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, _ChromaSystems())
+
     @atexit.register
     def _report():
         state = {"attempts": attempts, "env": {k: os.environ.get(k) for k in (
             "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "ANONYMIZED_TELEMETRY",
-            "HF_HUB_DISABLE_TELEMETRY")}, "chroma_telemetry": None}
-        if "chromadb" in sys.modules:
-            from chromadb.api.client import SharedSystemClient
-            state["chroma_telemetry"] = [s.settings.anonymized_telemetry
-                                         for s in SharedSystemClient._identifier_to_system.values()]
+            "HF_HUB_DISABLE_TELEMETRY")}, "chroma_telemetry": telemetry or None}
         with open(LOG, "a") as f:
             f.write(json.dumps(state) + "\\n")
 ''')
