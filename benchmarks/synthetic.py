@@ -38,6 +38,12 @@ QUALIFIERS = [
     "when travelling", "during winter", "on a tight budget", "as a beginner", "at an advanced level",
     "with their family", "to relax", "every day", "for a side project", "late at night",
 ]
+REASONS = [  # an optional reason: together with the rest, about 750,000 distinct sentences
+    "", "for their health", "because it saves time", "to save money", "since last year",
+    "for their children", "to meet new people", "after a recommendation from a colleague",
+    "because it helps them focus", "for a course they are taking", "when the weather is good",
+    "to keep stress down", "as a long-term goal",
+]
 QUERIES = [
     "what should I cook for dinner tonight?", "plan a weekend trip for me",
     "recommend a book to read", "help me write an email to my manager",
@@ -52,15 +58,19 @@ QUERIES = [
 
 
 def propositions(n: int, seed: int = 7) -> list[str]:
-    """n distinct proposition texts."""
+    """n distinct proposition texts (distinct sentences, not numbered copies, up to
+    about 750,000)."""
     rng = random.Random(seed)
     out: list[str] = []
     seen: set[str] = set()
     while len(out) < n:
-        verb, obj, qual = rng.choice(VERBS), rng.choice(OBJECTS).strip(), rng.choice(QUALIFIERS)
-        text = f"The user {verb} {obj}{' ' + qual if qual else ''}."
+        parts = [rng.choice(VERBS), rng.choice(OBJECTS).strip(), rng.choice(QUALIFIERS),
+                 rng.choice(REASONS)]
+        text = "The user " + " ".join(x for x in parts if x) + "."
         if text in seen:
-            text = f"The user {verb} {obj}{' ' + qual if qual else ''} (noted {len(out)})."
+            if len(seen) < 500_000:
+                continue  # draw again: most draws are new
+            text = text[:-1] + f" (noted {len(out)})."
         seen.add(text)
         out.append(text)
     return out

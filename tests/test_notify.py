@@ -195,6 +195,28 @@ def test_notification_job_on_a_scheduler_with_a_simulated_clock(fam):
     assert len(shown.shown) == 2 and job.errors == 0
 
 
+def test_notification_job_runs_on_its_own_scheduler_and_stops_cleanly():
+    """start() runs the decision every interval_s on a real apscheduler thread; stop()
+    leaves no scheduler thread behind."""
+    import threading
+    import time
+
+    seen = []
+    job = NotificationJob(lambda now: seen.append(now) or now, 0.05, clock=lambda: local(12))
+    before = set(threading.enumerate())
+    job.start()
+    deadline = time.monotonic() + 10
+    while len(seen) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    job.stop()
+    assert len(seen) >= 3 and job.errors == 0
+    assert job.decisions[-1] == local(12)
+    assert set(threading.enumerate()) <= before
+    n = len(seen)
+    time.sleep(0.2)
+    assert len(seen) == n  # nothing runs after stop()
+
+
 def test_notification_job_survives_a_failing_tick():
     def tick(now):
         raise RuntimeError("database is locked")

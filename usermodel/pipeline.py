@@ -171,12 +171,11 @@ class UserModel:
         if not users or not parsed.propositions:
             return []
         obs_vecs = self.memory.embed([model_view(o)[:2000] for o in users])
+        about_user = [(p, " ".join(p.text.split())) for p in parsed.propositions]
+        about_user = [(p, text) for p, text in about_user if "user" in text.lower()]
+        vecs = self.memory.embed([text for _, text in about_user])  # one batch
         out: list[Candidate] = []
-        for p in parsed.propositions:
-            text = " ".join(p.text.split())
-            if "user" not in text.lower():
-                continue
-            vec = self.memory.embed([text])[0]
+        for (p, text), vec in zip(about_user, vecs):
             sims = obs_vecs @ vec
             cited = [users.index(batch[i - 1]) for i in p.evidence
                      if 1 <= i <= len(batch) and batch[i - 1].role == "user"]
