@@ -47,14 +47,45 @@ class UserModelService:
     def __init__(self, fam):
         self.fam = fam
         self._lock = threading.Lock()  # one call at a time into the ledger and models
+        self._mcp = fam.settings.mcp
+        self._settings_stamp = _stamp(self._settings_file())
+
+    def _settings_file(self):
+        from assistant.settings_store import settings_path
+
+        return settings_path(self.fam.settings)
+
+    @property
+    def mcp(self):
+        """The [mcp] settings as saved now: the user may turn the service off or change
+        the allowed clients (in the app's Settings) while an agent keeps it running."""
+        path = self._settings_file()
+        stamp = _stamp(path)
+        if stamp != self._settings_stamp:
+            from assistant.settings import load_settings
+
+            self._settings_stamp = stamp
+            try:
+                self._mcp = load_settings(self.fam.settings.home).mcp
+                log.info("settings changed: allowed clients now %s (service %s)",
+                         self._mcp.allowed_clients, "on" if self._mcp.enabled else "off")
+            except Exception as exc:  # noqa: BLE001 - a half-edited file: keep what was in force
+                log.warning("cannot read the changed settings in %s (%s); keeping the previous "
+                            "[mcp] settings", path, exc)
+        return self._mcp
 
     @property
     def allowed(self) -> list[str]:
-        return list(self.fam.settings.mcp.allowed_clients)
+        mcp = self.mcp
+        return list(mcp.allowed_clients) if mcp.enabled else []
 
     def check(self, client: str, tool: str, arguments: dict) -> None:
-        allowed = client in self.allowed
+        mcp = self.mcp
+        allowed = mcp.enabled and client in mcp.allowed_clients
         mcp_log.record(self.fam.ledger, client, tool, arguments, allowed)
+        if not mcp.enabled:
+            log.warning("refused %s from client %r: the service was turned off", tool, client)
+            raise NotAllowed(disabled_message())
         if not allowed:
             log.warning("refused %s from client %r", tool, client)
             raise NotAllowed(
@@ -117,6 +148,14 @@ class UserModelService:
 def _summary(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+
+
+def _stamp(path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _time(text: str | None, name: str) -> datetime | None:

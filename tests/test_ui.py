@@ -43,7 +43,7 @@ def make_app(qtbot, make_familiar):
     def make(fam=None, *, first_run: bool = False, **kw):
         fam = fam or make_familiar()
         app = FamiliarApp(fam, capture=False, first_run=first_run, modal_errors=False,
-                          background=False)
+                          background=False, **kw)
         qtbot.addWidget(app.window)
         apps.append(app)
         app.start()

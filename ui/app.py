@@ -31,13 +31,15 @@ GIL_SWITCH_S = 0.001
 
 class FamiliarApp(QObject):
     def __init__(self, fam, *, capture: bool = True, first_run: bool = True,
-                 modal_errors: bool = True, background: bool = True):
+                 modal_errors: bool = True, background: bool = True, window_info=None):
         super().__init__()
         self.fam = fam
         self.quitting = False
         self.first_run_enabled = first_run
         self.told_about_tray = False
-        self.controller = Controller(fam, capture=capture, background=background, parent=self)
+        # window_info: the window backend listing running apps (None: this platform's)
+        self.controller = Controller(fam, capture=capture, background=background,
+                                     window_info=window_info, parent=self)
         self.window = MainWindow(self.controller)
         self.reporter = ErrorReporter(self.window, self.controller.log_path, modal=modal_errors)
         self.controller.failed.connect(self.reporter.report)

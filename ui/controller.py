@@ -95,7 +95,7 @@ class Controller(QObject):
     _captured = Signal(object)  # from the capture thread
 
     def __init__(self, fam, *, capture: bool = False, background: bool = True,
-                 parent: QObject | None = None):
+                 window_info=None, parent: QObject | None = None):
         super().__init__(parent)
         self.fam = fam
         self.data = JobQueue("data", parent=self)
@@ -105,7 +105,7 @@ class Controller(QObject):
         self._processing = False
         self._notify_pending = False
         self._memory_lock = threading.Lock()
-        self._window_info = None
+        self.window_info = window_info  # capture.window.WindowInfo; None: built on first use
         self._loop = None
         self._want_capture = capture
         self._captured.connect(self._on_captured)
@@ -275,14 +275,17 @@ class Controller(QObject):
         self._run(self.data, lambda job: self.fam.forget(**selector), on_result,
                   "Could not forget", then=self._changed_everything)
 
-    def running_apps(self, on_result: Callable) -> None:
+    def running_apps(self, on_result: Callable, on_error: Callable | None = None) -> None:
+        """The apps with windows now, from the window backend (``window_info``: built on
+        first use for this platform unless one was given)."""
         def run(job):
-            if self._window_info is None:
+            if self.window_info is None:
                 from capture.window import window_info
 
-                self._window_info = window_info()
-            return self._window_info.running_apps()
-        self._run(self.data, run, on_result, "Could not list the running apps", memory=False)
+                self.window_info = window_info()
+            return self.window_info.running_apps()
+        self._run(self.data, run, on_result, "Could not list the running apps", on_error=on_error,
+                  memory=False)
 
     # -- processing ------------------------------------------------------------------
     @Slot()
@@ -380,6 +383,12 @@ class Controller(QObject):
                   "Could not check for suggestions",
                   then=lambda _: self.suggestions_changed.emit(), on_finished=finished)
 
+    # -- other agents (the MCP user-model service) ------------------------------------
+    def mcp_access_log(self, on_result: Callable, limit: int = 200) -> None:
+        """Every call other agents made to the service, newest first (mcp_log.Access)."""
+        self._run(self.data, lambda job: self.fam.mcp_access_log(limit), on_result,
+                  "Could not read the access log", memory=False)
+
     # -- capture ---------------------------------------------------------------------
     def capture_state(self):
         return self.fam.capture_state.get()
@@ -410,6 +419,7 @@ class Controller(QObject):
             lower_priority()  # the OCR must not take the CPU from the window
             w = fam.screen.windows.active()
             if w.pid == os.getpid():  # Familiar's own window: nothing to learn, and a loop
+                fam.screen.expire_when_due()  # but old screenshots still go on time
                 return OwnWindow(w), None, False
             return fam.capture_once()
 
@@ -436,7 +446,8 @@ class Controller(QObject):
             self.capture_changed.emit(self.capture_state())
 
     # -- settings --------------------------------------------------------------------
-    def save_settings(self, changes: dict, on_result: Callable | None = None) -> None:
+    def save_settings(self, changes: dict, on_result: Callable | None = None,
+                      on_error: Callable | None = None) -> None:
         """Validate, write to settings.toml and apply at once; the result is the list of
         environment variables that still override what was saved."""
         from assistant import settings_store
@@ -452,24 +463,27 @@ class Controller(QObject):
             if self._loop is not None and self.fam.settings.capture.interval_s != old_interval:
                 self.stop_capture()
                 self.start_capture()
+            notify = getattr(self.fam.settings, "notify", None)
+            every_ms = int(notify.interval_s * 1000) if notify is not None else None
+            if every_ms is not None and self._notify_timer.interval() != every_ms:
+                self._notify_timer.setInterval(every_ms)  # a running timer restarts with it
             self.settings_changed.emit()
-        self._run(self.work, run, on_result, "Could not save the settings", then=then)
+        self._run(self.work, run, on_result, "Could not save the settings", on_error=on_error,
+                  then=then)
 
     def test_model(self, llm_values: dict, on_result: Callable, on_error: Callable) -> None:
-        """Check a model configuration without saving it (files exist, server answers)."""
+        """Try a model configuration without saving it: load it and have it write a few
+        tokens (assistant/model_check.py); the result is the sentence to show."""
         def run(job):
-            from assistant.llm import make_llm
-            from assistant.settings import LLMSettings
+            from assistant.model_check import check_model, llm_settings
 
-            try:
-                cfg = LLMSettings(**{k: v for k, v in llm_values.items() if v is not None})
-            except Exception as exc:  # pydantic ValidationError
-                raise UsageError(f"Invalid model settings: {str(exc).splitlines()[-1].strip()}") from None
-            llm = make_llm(cfg, self.fam.settings.cache_dir)
-            if llm is None:
+            cfg = llm_settings(llm_values)
+            # The model in use, when it is the one tested: no second copy of its weights.
+            in_use = self.fam.__dict__.get("llm") if cfg == self.fam.settings.llm else None
+            check = check_model(cfg, self.fam.settings.cache_dir, in_use=in_use)
+            if check is None:
                 return "No language model: Familiar learns with its rules only."
-            llm.preflight()
-            return f"OK: {getattr(llm, 'name', cfg.model)} can be used."
+            return check.describe()
         self._run(self.work, run, on_result, "Model test failed", on_error=on_error, memory=False)
 
     def find_models(self, on_result: Callable) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateTimeEdit, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
     QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -26,6 +26,16 @@ def describe_capture(state, running: bool, interval_s: float) -> str:
     if not running:
         return "Capture is on, but the screen is not being read in this session."
     return f"Capture is on: the active window is read every {interval_s:g} s and on window switches."
+
+
+class RunningAppsBox(QComboBox):
+    """An editable combo of app names that asks for a fresh list each time it opens."""
+
+    opening = Signal()
+
+    def showPopup(self) -> None:
+        self.opening.emit()
+        super().showPopup()
 
 
 class ActivityView(QWidget):
@@ -134,9 +144,16 @@ class ActivityView(QWidget):
         for lst in (self.excluded_apps, self.excluded_titles):
             lst.setMaximumHeight(96)
             lst.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.app_to_exclude = QComboBox()
+        self.app_to_exclude = RunningAppsBox()
+        self.app_to_exclude.setObjectName("appToExclude")
         self.app_to_exclude.setEditable(True)
         self.app_to_exclude.lineEdit().setPlaceholderText("app name, or pick a running one")
+        self.refresh_apps_button = QPushButton("↻")
+        self.refresh_apps_button.setObjectName("refreshRunningApps")
+        self.refresh_apps_button.setToolTip("List the apps running now")
+        self.refresh_apps_button.setMaximumWidth(36)
+        self._listing_apps = False
+        self._list_apps_again = False
         self.add_app_button = QPushButton("Exclude app")
         self.title_to_exclude = QLineEdit()
         self.title_to_exclude.setPlaceholderText("window title pattern (a regex)")
@@ -148,7 +165,11 @@ class ActivityView(QWidget):
         g.addWidget(QLabel("Window titles"), 0, 2)
         g.addWidget(self.excluded_apps, 1, 0, 1, 2)
         g.addWidget(self.excluded_titles, 1, 2, 1, 2)
-        g.addWidget(self.app_to_exclude, 2, 0)
+        apps_row = QHBoxLayout()
+        apps_row.setContentsMargins(0, 0, 0, 0)
+        apps_row.addWidget(self.app_to_exclude, 1)
+        apps_row.addWidget(self.refresh_apps_button)
+        g.addLayout(apps_row, 2, 0)
         g.addWidget(self.add_app_button, 2, 1)
         g.addWidget(self.title_to_exclude, 2, 2)
         g.addWidget(self.add_title_button, 2, 3)
@@ -170,6 +191,8 @@ class ActivityView(QWidget):
         self.forget_app_button.clicked.connect(self.forget_app)
         self.forget_range_button.clicked.connect(self.forget_range)
         self.add_app_button.clicked.connect(self.exclude_app)
+        self.app_to_exclude.opening.connect(self.refresh_running_apps)
+        self.refresh_apps_button.clicked.connect(self.refresh_running_apps)
         self.add_title_button.clicked.connect(self.exclude_title)
         self.title_to_exclude.returnPressed.connect(self.exclude_title)
         self.remove_button.clicked.connect(self.remove_exclusion)
@@ -281,9 +304,42 @@ class ActivityView(QWidget):
         self.excluded_apps.addItems(s.excluded_apps)
         self.excluded_titles.clear()
         self.excluded_titles.addItems(s.excluded_titles)
-        self.controller.running_apps(self._running_apps)
+        self.refresh_running_apps()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_running_apps()  # apps come and go while the tab is not shown
+
+    def refresh_running_apps(self) -> None:
+        """Ask the window backend which apps have windows now (off the GUI thread); asked
+        again while an answer is on its way, it asks once more when that one is in."""
+        if self._listing_apps:
+            self._list_apps_again = True
+            return
+        self._listing_apps = True
+        self._list_apps_again = False
+        self.refresh_apps_button.setEnabled(False)
+
+        def finished() -> None:
+            self._listing_apps = False
+            self.refresh_apps_button.setEnabled(True)
+            if self._list_apps_again:
+                self.refresh_running_apps()
+
+        def done(apps) -> None:
+            self._running_apps(apps)
+            finished()
+
+        def failed(exc) -> None:
+            self.controller.status.emit(f"Could not list the running apps: {exc}")
+            finished()
+        self.controller.running_apps(done, on_error=failed)
 
     def _running_apps(self, apps) -> None:
+        excluded = {a.casefold() for a in self.controller.fam.settings.capture.excluded_apps}
+        apps = [a for a in apps if a.casefold() not in excluded]  # nothing left to exclude there
+        if apps == [self.app_to_exclude.itemText(i) for i in range(self.app_to_exclude.count())]:
+            return  # the same list: leave an open popup alone
         text = self.app_to_exclude.currentText()
         self.app_to_exclude.clear()
         self.app_to_exclude.addItems(apps)

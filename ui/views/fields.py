@@ -110,7 +110,14 @@ LABELS = {
 }
 
 
-def label_for(name: str) -> str:
+SECTION_LABELS = {  # where a field name means something else in another section
+    "mcp.enabled": "Let allowed agents ask", "mcp.allowed_clients": "Allowed clients",
+}
+
+
+def label_for(name: str, section: str | None = None) -> str:
+    if section and f"{section}.{name}" in SECTION_LABELS:
+        return SECTION_LABELS[f"{section}.{name}"]
     if name in LABELS:
         return LABELS[name]
     text = name[:-2] + " (s)" if name.endswith("_s") else name

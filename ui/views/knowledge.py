@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
+    QStyledItemDelegate, QTableView, QVBoxLayout, QWidget,
 )
 
 from ui.dialogs import ask
@@ -16,6 +16,16 @@ from ui.models.propositions import PropositionTableModel
 from ui.models.table import FilterProxy
 
 SEARCH_K = 10
+
+
+class ScaleDelegate(QStyledItemDelegate):
+    """Confidence and decay go from 1 to 10: their editor allows nothing else."""
+
+    def createEditor(self, parent, option, index):
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QSpinBox):
+            editor.setRange(1, 10)
+        return editor
 
 
 class KnowledgeView(QWidget):
@@ -60,6 +70,9 @@ class KnowledgeView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.scale_delegate = ScaleDelegate(self.table)
+        for c in (PropositionTableModel.CONFIDENCE, PropositionTableModel.DECAY):
+            self.table.setItemDelegateForColumn(c, self.scale_delegate)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)

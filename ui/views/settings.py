@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs import ask
+from ui.views.agents import AgentsSection
 from ui.views.fields import FieldEditor, label_for
 
 BACKENDS = (("embedded", "Embedded model shipped with Familiar"),
@@ -24,6 +25,7 @@ BACKENDS = (("embedded", "Embedded model shipped with Familiar"),
 EMBEDDED = ("smollm2", "gemma3")
 CAPTURE_FIELDS = ("interval_s", "idle_after_s", "keep_screenshots", "screenshot_ttl_hours")
 NOTIFY_FIELDS = ("enabled", "per_hour", "quiet_start", "quiet_end", "threshold", "later_hours")
+MCP_FIELDS = ("enabled", "allowed_clients")
 
 
 class SettingsView(QWidget):
@@ -75,6 +77,16 @@ class SettingsView(QWidget):
             middle.addWidget(self._section_box("Notifications (suggestions)", "notify",
                                                [n for n in NOTIFY_FIELDS if n in fields]), 1)
         boxes = [model_box, middle]
+
+        # -- other agents (MCP): the service's switch and allow-list, and its access log
+        self.agents: AgentsSection | None = None
+        if hasattr(settings, "mcp") and controller.has("mcp_access_log"):
+            self.agents = AgentsSection(controller)
+            self._add_editors(self.agents.form, "mcp", MCP_FIELDS)
+            self.editors["mcp"]["allowed_clients"].widget.setPlaceholderText(
+                "client names, comma-separated, e.g. claude-code")
+            self.agents.use_clients_editor(self.editors["mcp"]["allowed_clients"])
+            boxes.append(self.agents)
 
         # -- data
         self.data_dir = QLabel(str(settings.data_dir))
@@ -166,7 +178,7 @@ class SettingsView(QWidget):
         for name in names or fields:
             editor = FieldEditor(name, fields[name], getattr(current, name))
             self.editors.setdefault(section, {})[name] = editor
-            form.addRow(label_for(name), editor.widget)
+            form.addRow(label_for(name, section), editor.widget)
 
     # -- showing the current settings ---------------------------------------------------
     def load(self) -> None:
@@ -216,7 +228,8 @@ class SettingsView(QWidget):
         return values
 
     def test_model(self) -> None:
-        self.test_result.setText("Testing…")
+        """Load the model and have it write a few words (off the GUI thread)."""
+        self.test_result.setText("Testing: loading the model and asking it for a few words…")
         self.test_button.setEnabled(False)
 
         def ok(text):
@@ -252,22 +265,24 @@ class SettingsView(QWidget):
             self.result.setText("Nothing to change.")
             return
         self.apply_button.setEnabled(False)
+        self.result.setText("Saving…")
 
         def done(overridden):
-            self.controller.failed.disconnect(self._apply_failed)
             self.apply_button.setEnabled(True)
             text = "Saved; in effect now."
             if overridden:
                 text += (" Note: " + ", ".join(overridden) + " set in the environment still "
                          "win(s) when Familiar starts.")
             self.result.setText(text)
-        self.controller.save_settings(changes, on_result=done)
-        self.controller.failed.connect(self._apply_failed)
 
-    def _apply_failed(self, *_args) -> None:
-        self.controller.failed.disconnect(self._apply_failed)
-        self.apply_button.setEnabled(True)
-        self.result.setText("Not saved.")
+        def failed(exc):
+            from ui.controller import error_text
+
+            self.apply_button.setEnabled(True)
+            message = error_text(exc, self.controller.log_path)
+            self.result.setText(f"Not saved: {message}")
+            self.controller.failed.emit("Could not save the settings", message)
+        self.controller.save_settings(changes, on_result=done, on_error=failed)
 
     # -- data ----------------------------------------------------------------------------
     def export(self) -> None:
