@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from capture.window import XConnection, _is_wayland
 
@@ -243,19 +243,28 @@ class WindowsActivity:
         import ctypes
         from ctypes import wintypes as wt
 
+        from capture.window import WindowsWindowInfo, declare
+
         class LASTINPUTINFO(ctypes.Structure):
             _fields_ = [("cbSize", wt.UINT), ("dwTime", wt.DWORD)]
 
-        self._ct, self._LASTINPUTINFO = ctypes, LASTINPUTINFO
-        u = self._user32 = ctypes.WinDLL("user32", use_last_error=True)
-        k = self._kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        u.GetLastInputInfo.argtypes, u.GetLastInputInfo.restype = [ctypes.POINTER(LASTINPUTINFO)], wt.BOOL
-        u.OpenInputDesktop.argtypes, u.OpenInputDesktop.restype = [wt.DWORD, wt.BOOL, wt.DWORD], wt.HANDLE
-        u.CloseDesktop.argtypes, u.CloseDesktop.restype = [wt.HANDLE], wt.BOOL
-        k.GetTickCount.argtypes, k.GetTickCount.restype = [], wt.DWORD
-        from capture.window import WindowsWindowInfo
-
+        self._ct, self._wt, self._LASTINPUTINFO = ctypes, wt, LASTINPUTINFO
+        sigs = self.signatures()
+        self._user32 = declare(ctypes.WinDLL("user32", use_last_error=True), sigs["user32"])
+        self._kernel32 = declare(ctypes.WinDLL("kernel32", use_last_error=True), sigs["kernel32"])
         self._windows = WindowsWindowInfo()
+
+    def signatures(self) -> dict[str, dict[str, tuple[list, Any]]]:
+        """Every DLL function this class calls: (argtypes, restype)."""
+        ct, wt = self._ct, self._wt
+        return {
+            "user32": {
+                "GetLastInputInfo": ([ct.POINTER(self._LASTINPUTINFO)], wt.BOOL),
+                "OpenInputDesktop": ([wt.DWORD, wt.BOOL, wt.DWORD], wt.HANDLE),
+                "CloseDesktop": ([wt.HANDLE], wt.BOOL),
+            },
+            "kernel32": {"GetTickCount": ([], wt.DWORD)},
+        }
 
     def idle_seconds(self) -> float | None:
         try:

@@ -19,7 +19,9 @@ class Frame:
 
 
 class FrameSource(Protocol):
-    def monitors(self) -> list[Region]: ...
+    def monitors(self) -> list[Region]:
+        """Each monitor's rectangle in screen coordinates (not their union)."""
+
     def grab(self, region: Region) -> Frame: ...
 
 
@@ -37,6 +39,7 @@ class MssFrames:
         return self._local.sct
 
     def monitors(self) -> list[Region]:
+        # mss lists the union of all monitors first, then each one.
         mons = self._mss().monitors[1:] or self._mss().monitors[:1]
         return [(m["left"], m["top"], m["width"], m["height"]) for m in mons]
 
@@ -63,10 +66,14 @@ def clip(region: Region, bounds: Region) -> Region | None:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def monitor_for(region: Region, monitors: list[Region]) -> Region:
-    """The monitor that holds the centre of ``region`` (else the first)."""
-    cx, cy = region[0] + region[2] // 2, region[1] + region[3] // 2
+def monitor_for(region: Region, monitors: list[Region]) -> Region | None:
+    """The monitor that shows most of ``region``; None when none shows any of it
+    (a minimised window parked off screen, a stale position)."""
+    best, best_area = None, 0
     for m in monitors:
-        if m[0] <= cx < m[0] + m[2] and m[1] <= cy < m[1] + m[3]:
-            return m
-    return monitors[0]
+        x0, y0 = max(region[0], m[0]), max(region[1], m[1])
+        x1, y1 = min(region[0] + region[2], m[0] + m[2]), min(region[1] + region[3], m[1] + m[3])
+        area = max(0, x1 - x0) * max(0, y1 - y0)
+        if area > best_area:
+            best, best_area = m, area
+    return best

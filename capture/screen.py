@@ -1,10 +1,21 @@
 """The screen observer: what is on screen becomes redacted text.
 
 One capture: paused? locked? idle? → the active window (app, title) → excluded by
-policy? → grab the window's region (else the monitor) → unchanged since last time?
-→ OCR in reading order (and/or a vision model's description, when one is
-configured) → redact → an observation draft. Pixels stay in memory unless
-``keep_screenshots`` is on; then they are written 0600 and expire.
+policy? → grab the window's region → unchanged since last time? → OCR in reading
+order (and/or a vision model's description, when one is configured) → redact → an
+observation draft.
+
+What is grabbed: the active window's part of the monitor that shows most of it
+(the least pixels, and nothing of the windows beside it). When the backend cannot
+say where the window is (Wayland, no window backend, the desktop focused), each
+monitor in turn, one per capture, each with its own change check, so a static
+screen of several monitors still costs one grab per capture. A window on no
+monitor (minimised, off screen) is not captured: whatever is visible is not it.
+
+Pixels stay in memory unless ``keep_screenshots`` is on; then they are written
+0600 and expire after ``screenshot_ttl_hours``, checked on the first capture of a
+process and every ``EXPIRE_EVERY_S`` after, whatever the capture then decides (so
+a paused or idle loop, or one restarted after days, still clears old files).
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ import numpy as np
 from assistant.settings import CaptureSettings
 from capture.activity import Activity
 from capture.change import ChangeDetector
-from capture.frames import FrameSource, clip, monitor_for
+from capture.frames import FrameSource, Region, clip, monitor_for
 from capture.ocr import OcrEngine, reading_order
 from capture.privacy import CapturePolicy
 from capture.redact import redact
@@ -39,7 +50,8 @@ class CaptureOutcome:
     """What one capture did, and why."""
 
     captured: bool
-    reason: str  # captured | paused | locked | idle | excluded | unchanged | no text | no screen
+    # captured | paused | locked | idle | excluded | off screen | unchanged | no text | no screen
+    reason: str
     window: ActiveWindow | None = None
     lines: list[str] = field(default_factory=list)
     observation: NewObservation | None = None
@@ -62,11 +74,15 @@ class ScreenObserver:
         self.settings = settings or CaptureSettings()
         self.screenshot_dir = screenshot_dir
         self.describer = describer
-        self.detector = ChangeDetector()
+        self.detector = ChangeDetector()  # frames of the active window
+        self.monitor_detectors: dict[Region, ChangeDetector] = {}  # whole monitors, each its own
+        self._monitor_turn = 0
+        self._expire_due: float | None = None  # monotonic time of the next expiry; None: now
 
     def capture(self, *, ignore_idle: bool = False) -> CaptureOutcome:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
+        self.expire_when_due()
         pause = self.state.get()
         if pause.paused:
             return CaptureOutcome(False, "paused", detail=pause.describe())
@@ -78,18 +94,28 @@ class ScreenObserver:
         window = self.windows.active()
         reason = self.policy.excluded(window)
         if reason:
-            self.detector.reset()
+            self.reset_change()
             return CaptureOutcome(False, "excluded", window, detail=reason)
         try:
             monitors = self.frames.monitors()
         except Exception as exc:  # noqa: BLE001 - no display, no permission
             return CaptureOutcome(False, "no screen", window, detail=f"cannot read the screen: {exc}")
-        monitor = monitor_for(window.bounds, monitors) if window.bounds else monitors[0]
-        region = (clip(window.bounds, monitor) if window.bounds else None) or monitor
+        if not monitors:
+            return CaptureOutcome(False, "no screen", window, detail="the display reports no monitor")
+        if window.bounds:
+            monitor = monitor_for(window.bounds, monitors)
+            region = clip(window.bounds, monitor) if monitor else None
+            if region is None:
+                return CaptureOutcome(False, "off screen", window,
+                                      detail=f"the active window {window.bounds} is on no monitor")
+            detector = self.detector
+        else:
+            region = self._next_monitor(monitors)
+            detector = self.monitor_detectors.setdefault(region, ChangeDetector())
         frame = self.frames.grab(region)
         timings["grab"] = _ms(t0)
         t1 = time.perf_counter()
-        change = self.detector.check(frame)
+        change = detector.check(frame)
         timings["change"] = _ms(t1)
         if not change.changed:
             return CaptureOutcome(False, "unchanged", window, timings_ms=timings)
@@ -113,6 +139,42 @@ class ScreenObserver:
                              at=now_utc())
         timings["total"] = _ms(t0)
         return CaptureOutcome(True, "captured", window, body.text.splitlines(), obs, found, timings)
+
+    def reset_change(self) -> None:
+        """Forget the last frames: the next one of each region is read whole."""
+        self.detector.reset()
+        self.monitor_detectors.clear()
+
+    def _next_monitor(self, monitors: list[Region]) -> Region:
+        """Where the active window is unknown: the monitors in turn."""
+        for gone in self.monitor_detectors.keys() - set(monitors):
+            del self.monitor_detectors[gone]  # unplugged, or the layout changed
+        region = monitors[self._monitor_turn % len(monitors)]
+        self._monitor_turn = (self._monitor_turn + 1) % len(monitors)
+        return region
+
+    def expire_screenshots(self, now: datetime | None = None) -> int:
+        """Delete kept screenshots older than ``screenshot_ttl_hours``; how many. Runs
+        whether or not ``keep_screenshots`` is on now: files kept while it was on
+        still expire after it is turned off."""
+        if self.screenshot_dir is None or not self.screenshot_dir.is_dir():
+            return 0
+        return expire_screenshots(self.screenshot_dir,
+                                  timedelta(hours=self.settings.screenshot_ttl_hours), now)
+
+    def expire_when_due(self) -> None:
+        """Delete expired screenshots on the first call and every EXPIRE_EVERY_S after."""
+        clock = time.monotonic()
+        if self._expire_due is not None and clock < self._expire_due:
+            return
+        self._expire_due = clock + EXPIRE_EVERY_S
+        try:
+            removed = self.expire_screenshots()
+        except OSError as exc:  # a full or read-only disk must not stop capture
+            log.warning("could not delete expired screenshots in %s: %s", self.screenshot_dir, exc)
+            return
+        if removed:
+            log.info("deleted %d expired screenshot(s)", removed)
 
     def _describe(self, frame, band, timings) -> str | None:
         """The vision model's description of the frame, when one is configured: beside
@@ -144,9 +206,10 @@ class ScreenObserver:
         Image.frombuffer("RGB", (frame.pixels.shape[1], frame.pixels.shape[0]),
                          frame.pixels[:, :, 2::-1].copy().tobytes()).save(path)
         os.chmod(path, 0o600)
-        expire_screenshots(self.screenshot_dir, timedelta(hours=self.settings.screenshot_ttl_hours))
+        self.expire_screenshots()
 
 
+EXPIRE_EVERY_S = 600.0  # how often a running capture loop looks for expired screenshots
 BAND_PADDING = 24  # pixels above and below what moved, so that lines are read whole
 
 
@@ -167,9 +230,12 @@ def expire_screenshots(directory: Path, ttl: timedelta, now: datetime | None = N
     cutoff = ((now or now_utc()) - ttl).timestamp()
     removed = 0
     for p in directory.glob("*.png"):
-        if p.stat().st_mtime < cutoff:
-            p.unlink(missing_ok=True)
-            removed += 1
+        try:
+            if p.stat().st_mtime < cutoff:
+                p.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process (the CLI, the app) got there first
+            continue
     return removed
 
 

@@ -370,6 +370,21 @@ class WaylandWindowInfo:
 
 # ------------------------------------------------------------------------ Windows
 
+def win_functype(ctypes_module):
+    """WINFUNCTYPE (stdcall) on Windows; CFUNCTYPE elsewhere, where only tests build
+    the Windows backends (with fake DLLs for `ctypes.WinDLL`) and the calling
+    convention is moot."""
+    return getattr(ctypes_module, "WINFUNCTYPE", ctypes_module.CFUNCTYPE)
+
+
+def declare(dll, signatures: Mapping[str, tuple[list, Any]]):
+    """Set argtypes and restype of each named function of a ctypes DLL; the DLL."""
+    for name, (argtypes, restype) in signatures.items():
+        fn = getattr(dll, name)
+        fn.argtypes, fn.restype = argtypes, restype
+    return dll
+
+
 class WindowsWindowInfo:
     """user32/kernel32 through ctypes. Coordinates are physical pixels when the
     process is per-monitor DPI aware (Qt 6 makes it so), else DPI-virtualized."""
@@ -386,40 +401,50 @@ class WindowsWindowInfo:
         from ctypes import wintypes as wt
 
         self._ct, self._wt = ctypes, wt
-        u = self._user32 = ctypes.WinDLL("user32", use_last_error=True)
-        k = self._kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        try:
-            self._dwm = ctypes.WinDLL("dwmapi")
-            self._dwm.DwmGetWindowAttribute.argtypes = [wt.HWND, wt.DWORD, ctypes.c_void_p, wt.DWORD]
-            self._dwm.DwmGetWindowAttribute.restype = ctypes.c_long
-        except OSError:
-            self._dwm = None
 
         class MONITORINFO(ctypes.Structure):
             _fields_ = [("cbSize", wt.DWORD), ("rcMonitor", wt.RECT),
                         ("rcWork", wt.RECT), ("dwFlags", wt.DWORD)]
 
         self._MONITORINFO = MONITORINFO
-        self._WNDENUMPROC = ctypes.WINFUNCTYPE(wt.BOOL, wt.HWND, wt.LPARAM)
-        sig = [
-            (u.GetForegroundWindow, [], wt.HWND),
-            (u.GetWindowTextLengthW, [wt.HWND], ctypes.c_int),
-            (u.GetWindowTextW, [wt.HWND, wt.LPWSTR, ctypes.c_int], ctypes.c_int),
-            (u.GetClassNameW, [wt.HWND, wt.LPWSTR, ctypes.c_int], ctypes.c_int),
-            (u.GetWindowThreadProcessId, [wt.HWND, ctypes.POINTER(wt.DWORD)], wt.DWORD),
-            (u.GetWindowRect, [wt.HWND, ctypes.POINTER(wt.RECT)], wt.BOOL),
-            (u.MonitorFromWindow, [wt.HWND, wt.DWORD], wt.HMONITOR),
-            (u.GetMonitorInfoW, [wt.HMONITOR, ctypes.POINTER(MONITORINFO)], wt.BOOL),
-            (u.EnumWindows, [self._WNDENUMPROC, wt.LPARAM], wt.BOOL),
-            (u.EnumChildWindows, [wt.HWND, self._WNDENUMPROC, wt.LPARAM], wt.BOOL),
-            (u.IsWindowVisible, [wt.HWND], wt.BOOL),
-            (u.GetWindow, [wt.HWND, wt.UINT], wt.HWND),
-            (k.OpenProcess, [wt.DWORD, wt.BOOL, wt.DWORD], wt.HANDLE),
-            (k.QueryFullProcessImageNameW, [wt.HANDLE, wt.DWORD, wt.LPWSTR, ctypes.POINTER(wt.DWORD)], wt.BOOL),
-            (k.CloseHandle, [wt.HANDLE], wt.BOOL),
-        ]
-        for fn, args, res in sig:
-            fn.argtypes, fn.restype = args, res
+        self._WNDENUMPROC = win_functype(ctypes)(wt.BOOL, wt.HWND, wt.LPARAM)
+        sigs = self.signatures()
+        self._user32 = declare(ctypes.WinDLL("user32", use_last_error=True), sigs["user32"])
+        self._kernel32 = declare(ctypes.WinDLL("kernel32", use_last_error=True), sigs["kernel32"])
+        try:
+            self._dwm = declare(ctypes.WinDLL("dwmapi"), sigs["dwmapi"])
+        except OSError:
+            self._dwm = None                    # no DWM: no cloaked windows to skip
+
+    def signatures(self) -> dict[str, dict[str, tuple[list, Any]]]:
+        """Every DLL function this class calls: (argtypes, restype). Declared on the
+        real DLLs, so that no handle is cut to a 32-bit int on 64-bit Windows."""
+        ct, wt = self._ct, self._wt
+        return {
+            "user32": {
+                "GetForegroundWindow": ([], wt.HWND),
+                "GetWindowTextLengthW": ([wt.HWND], ct.c_int),
+                "GetWindowTextW": ([wt.HWND, wt.LPWSTR, ct.c_int], ct.c_int),
+                "GetClassNameW": ([wt.HWND, wt.LPWSTR, ct.c_int], ct.c_int),
+                "GetWindowThreadProcessId": ([wt.HWND, ct.POINTER(wt.DWORD)], wt.DWORD),
+                "GetWindowRect": ([wt.HWND, ct.POINTER(wt.RECT)], wt.BOOL),
+                "MonitorFromWindow": ([wt.HWND, wt.DWORD], wt.HMONITOR),
+                "GetMonitorInfoW": ([wt.HMONITOR, ct.POINTER(self._MONITORINFO)], wt.BOOL),
+                "EnumWindows": ([self._WNDENUMPROC, wt.LPARAM], wt.BOOL),
+                "EnumChildWindows": ([wt.HWND, self._WNDENUMPROC, wt.LPARAM], wt.BOOL),
+                "IsWindowVisible": ([wt.HWND], wt.BOOL),
+                "GetWindow": ([wt.HWND, wt.UINT], wt.HWND),
+            },
+            "kernel32": {
+                "OpenProcess": ([wt.DWORD, wt.BOOL, wt.DWORD], wt.HANDLE),
+                "QueryFullProcessImageNameW": ([wt.HANDLE, wt.DWORD, wt.LPWSTR, ct.POINTER(wt.DWORD)],
+                                               wt.BOOL),
+                "CloseHandle": ([wt.HANDLE], wt.BOOL),
+            },
+            "dwmapi": {
+                "DwmGetWindowAttribute": ([wt.HWND, wt.DWORD, ct.c_void_p, wt.DWORD], ct.c_long),
+            },
+        }
 
     # -- small wrappers
     def _text(self, hwnd) -> str | None:

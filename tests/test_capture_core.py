@@ -1,9 +1,13 @@
 """The screen observer's own logic with scripted frames, OCR and windows: change
-check, reading order, pause, idle, lock, exclusions, merging, redaction."""
+check, reading order, pause, idle, lock, exclusions, merging, redaction, several
+monitors, screenshot expiry. The loop that runs it: tests/test_capture_loop.py."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+import types
 from datetime import timedelta
 
 import numpy as np
@@ -265,3 +269,128 @@ def test_vision_settings_build_a_describer_only_when_complete(tmp_path, make_fam
         LlamaVisionDescriber(model, mmproj, "nonsense")
     url = image_data_url(np.zeros((1080, 1920, 4), np.uint8))
     assert url.startswith("data:image/png;base64,")
+
+
+# --------------------------------------------------------------- several monitors
+
+LEFT, RIGHT = (0, 0, 1920, 1080), (1920, 200, 1280, 1024)  # side by side, the right one lower
+
+
+class TwoMonitors(FakeFrames):
+    def __init__(self):
+        super().__init__()
+        self.pixels = np.full((1224, 3200, 4), 255, np.uint8)  # the virtual screen
+
+    def monitors(self):
+        return [LEFT, RIGHT]
+
+
+@pytest.fixture
+def two_monitors(parts):
+    obs, _, ocr, windows, _ = parts
+    obs.frames = frames = TwoMonitors()
+    return obs, frames, ocr, windows
+
+
+def test_a_window_is_read_on_the_monitor_that_shows_most_of_it(two_monitors):
+    obs, frames, ocr, windows = two_monitors
+    windows.window = ActiveWindow(app="gedit", title="notes", bounds=(1800, 300, 800, 600))
+    assert obs.capture().captured
+    assert frames.grabs == [(1920, 300, 680, 600)]  # its part on the right monitor only
+    assert monitor_for((1800, 300, 800, 600), [LEFT, RIGHT]) == RIGHT
+    assert monitor_for((-32000, -32000, 160, 28), [LEFT, RIGHT]) is None
+
+
+def test_a_window_on_no_monitor_is_not_captured(two_monitors):
+    obs, frames, ocr, windows = two_monitors
+    # Windows parks a minimised window at -32000; whatever is on screen is not it.
+    windows.window = ActiveWindow(app="EXCEL", title="Budget.xlsx", bounds=(-32000, -32000, 160, 28))
+    out = obs.capture()
+    assert out.reason == "off screen" and frames.grabs == [] and ocr.calls == 0
+
+
+def test_without_window_bounds_each_monitor_is_read_in_turn(two_monitors):
+    obs, frames, ocr, windows = two_monitors
+    windows.window = ActiveWindow(app=None, title=None)  # e.g. Wayland: no window info
+    assert obs.capture().captured and obs.capture().captured
+    assert frames.grabs == [LEFT, RIGHT] and ocr.calls == 2
+    # A static screen: one grab per capture, each checked against that monitor's last frame.
+    assert [obs.capture().reason for _ in range(4)] == ["unchanged"] * 4
+    assert frames.grabs[2:] == [LEFT, RIGHT, LEFT, RIGHT] and ocr.calls == 2
+    frames.pixels[700:730, 2000:2400] = 0  # a line changes on the right monitor
+    assert obs.capture().reason == "unchanged"  # the left one, still the same
+    assert obs.capture().captured and ocr.calls == 3
+    assert ocr.shapes[-1][1] == 1280 and ocr.shapes[-1][0] < 200  # only the changed rows
+    # A known window in between keeps its own change check; the monitors keep theirs.
+    windows.window = ActiveWindow(app="gedit", title="notes", bounds=(100, 100, 800, 600))
+    assert obs.capture().captured and frames.grabs[-1] == (100, 100, 800, 600)
+    windows.window = ActiveWindow(app=None, title=None)
+    assert obs.capture().reason == "unchanged" and obs.capture().reason == "unchanged"
+
+
+class FakeMss:
+    """mss as it reports two monitors, the left one at negative x: [union, each one]."""
+
+    monitors = [{"left": -1920, "top": 0, "width": 3840, "height": 1080},
+                {"left": -1920, "top": 0, "width": 1920, "height": 1080},
+                {"left": 0, "top": 0, "width": 1920, "height": 1080}]
+
+    def __init__(self):
+        self.grabs = []
+
+    def grab(self, box):
+        self.grabs.append(box)
+        shade = 40 if box["left"] < 0 else 220
+        raw = bytes([shade]) * (box["width"] * box["height"] * 4)
+        return type("Shot", (), {"raw": raw, "width": box["width"], "height": box["height"]})()
+
+    def close(self):
+        pass
+
+
+def test_mss_frames_per_monitor(parts, monkeypatch):
+    from capture.frames import MssFrames
+
+    sct = FakeMss()
+    monkeypatch.setitem(sys.modules, "mss", types.SimpleNamespace(mss=lambda: sct))
+    frames = MssFrames()
+    assert frames.monitors() == [(-1920, 0, 1920, 1080), (0, 0, 1920, 1080)]  # not the union
+    obs, _, ocr, windows, _ = parts
+    obs.frames = frames
+    windows.window = ActiveWindow(app=None, title=None)
+    assert obs.capture().captured and obs.capture().captured
+    assert sct.grabs == [{"left": -1920, "top": 0, "width": 1920, "height": 1080},
+                         {"left": 0, "top": 0, "width": 1920, "height": 1080}]
+    assert ocr.shapes == [(1080, 1920, 3), (1080, 1920, 3)]
+    windows.window = ActiveWindow(app="Code", title="main.py", bounds=(-1000, 100, 1400, 800))
+    assert obs.capture().captured  # mostly on the left monitor: cut at its right edge
+    assert sct.grabs[-1] == {"left": -1000, "top": 100, "width": 1000, "height": 800}
+
+
+# ------------------------------------------------------------- screenshot expiry
+
+def test_old_screenshots_expire_even_when_nothing_is_captured(parts, tmp_path, monkeypatch):
+    from capture import screen as screen_mod
+
+    obs, frames, ocr, *_ = parts
+    shots = tmp_path / "shots"
+    shots.mkdir()
+
+    def shot(name, age_hours):
+        path = shots / name
+        path.write_bytes(b"\x89PNG")
+        at = time.time() - age_hours * 3600
+        os.utime(path, (at, at))
+        return path
+
+    old, fresh = shot("old.png", 30), shot("fresh.png", 1)
+    obs.state.pause()  # capture paused, keep_screenshots off: expiry still runs
+    assert obs.capture().reason == "paused"
+    assert not old.exists() and fresh.exists() and ocr.calls == 0
+    older = shot("older.png", 48)
+    obs.capture()
+    assert older.exists()  # not looked at again on every capture...
+    later = time.monotonic() + screen_mod.EXPIRE_EVERY_S + 1
+    monkeypatch.setattr(screen_mod.time, "monotonic", lambda: later)
+    obs.capture()
+    assert not older.exists() and fresh.exists()  # ...but again after EXPIRE_EVERY_S

@@ -244,7 +244,8 @@ def test_x11_selected_lazily():
 
 
 def test_windows_selection(monkeypatch):
-    # Here (not Windows) user32 cannot load: unknown app, no crash.
+    # Here (not Windows) user32 cannot load: unknown app, no crash. The backend itself,
+    # over a fake user32/kernel32: tests/test_capture_win32.py.
     if sys.platform != "win32":
         assert isinstance(window_info({}, platform="win32"), NullWindowInfo)
         assert isinstance(activity({}, platform="win32"), NullActivity)
