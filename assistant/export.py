@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UsageError
+from assistant.services import MAX_OBSERVATION_CHARS  # what `observe` and `ingest` accept
 from memory.ledger import Ledger
 from memory.timeutil import from_iso, now_utc
 
@@ -221,6 +222,11 @@ def _check_row(row: Any, spec: dict[str, tuple[str, bool]], table: str, n: int, 
             raise ImportFileError(f"{where}: {col!r} must be a string; nothing was imported.")
         if kind == "REAL" and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ImportFileError(f"{where}: {col!r} must be a number; nothing was imported.")
+        if (table == "observations" and col == "text" and isinstance(value, str)
+                and len(value) > MAX_OBSERVATION_CHARS):
+            raise ImportFileError(f"{where}: 'text' is {len(value):,} characters, more than an "
+                                  f"observation can hold ({MAX_OBSERVATION_CHARS:,}); nothing was "
+                                  "imported.")
         if isinstance(value, str) and "\x00" in value:
             raise ImportFileError(f"{where}: {col!r} contains NUL bytes; nothing was imported.")
         if isinstance(value, str) and not _encodable(value):

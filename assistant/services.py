@@ -261,7 +261,13 @@ class Familiar:
 
     def record_screen(self, obs: NewObservation) -> tuple[int | None, bool]:
         """Consecutive frames of one window extend one observation (its new lines are
-        appended) until the user model has read it or the merge window has passed."""
+        appended) until the user model has read it or the merge window has passed.
+
+        The frame is checked and redacted whole before it is compared, so the lines a
+        merge appends are redacted too, each judged with the whole frame around it (a
+        key block's body lines are caught with its BEGIN line, not one by one)."""
+        check_observation(obs)
+        obs = redacted(obs)
         (last,) = self.ledger.recent_observations(1, source="screen") or (None,)
         window_s = self.settings.capture.merge_window_s
         if (last is not None and not last.extracted and last.app == obs.app
@@ -463,11 +469,13 @@ class Familiar:
 
     def import_from(self, path: Path) -> dict[str, int]:
         """Restore an export into this (empty) data dir: all or nothing; the search
-        index is rebuilt from the ledger."""
-        from assistant.export import import_file
+        index is rebuilt from the ledger. A file that is rejected leaves the data dir
+        exactly as it was: it is read and checked before the index is opened."""
+        from assistant.export import import_rows, read_export, validate
 
+        rows = validate(read_export(Path(path)), self.ledger)
         self.memory  # noqa: B018 - opened (and healed) before the import, rebuilt after it
-        counts = import_file(self.ledger, Path(path))
+        counts = import_rows(self.ledger, rows)
         self._rebuild_index()
         return counts
 

@@ -40,6 +40,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "startup": ("benchmarks.startup", [], ["--runs", "1"]),
     "footprint": ("benchmarks.footprint", [], []),
     "soak": ("benchmarks.soak", ["--minutes", "10"], ["--minutes", "1"]),
+    "reliability": ("benchmarks.reliability", [], []),
 }
 
 
@@ -89,6 +90,11 @@ def _figures(name: str, data) -> list[Figure]:
 
 
 def run_one(name: str, module: str, args: list[str]) -> tuple[list[Figure], str | None]:
+    """Run one benchmark; its figures, and what went wrong if anything did.
+
+    A benchmark that misses a target exits non-zero after writing its figures: they are
+    kept (each missed row says so), and the benchmark is reported as having missed.
+    Only a benchmark that wrote nothing usable has no rows."""
     if not (HERE / f"{module.rsplit('.', 1)[1]}.py").exists():
         return [], "not present in this checkout"
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,9 +104,27 @@ def run_one(name: str, module: str, args: list[str]) -> tuple[list[Figure], str 
                            stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         secs = time.perf_counter() - t
         print(p.stdout, end="", flush=True)
-        if p.returncode != 0 or not out.exists():
-            return [], f"failed (exit {p.returncode}) after {secs:.0f} s"
-        return _figures(name, json.loads(out.read_text())), None
+        return outcome(name, p.returncode, out, secs)
+
+
+def outcome(name: str, returncode: int, out: Path, secs: float) -> tuple[list[Figure], str | None]:
+    """The figures a benchmark process left in ``out``, and its problem, if any."""
+    figures: list[Figure] = []
+    unreadable = ""
+    if out.exists():
+        try:
+            figures = _figures(name, json.loads(out.read_text()))
+        except (ValueError, TypeError) as exc:  # half-written or not figures at all
+            unreadable = f"; its figures could not be read ({type(exc).__name__}: {exc})"
+    if returncode == 0 and figures:
+        return figures, None
+    if returncode == 0:
+        return figures, f"failed: exit 0 but no figures after {secs:.0f} s{unreadable}"
+    missed = [f.what for f in figures if f.met is False]
+    if figures and missed:
+        return figures, (f"failed (exit {returncode}) after {secs:.0f} s: missed "
+                         + ", ".join(missed))
+    return figures, f"failed (exit {returncode}) after {secs:.0f} s{unreadable}"
 
 
 def table(rows: list[dict]) -> str:
@@ -108,7 +132,9 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         verdict = "" if r["met"] is None else (" ✓" if r["met"] else " ✗")
         value = f"{r['value']} {r['unit']}".strip()
-        extra = "; ".join(x for x in (r["peer"], r["note"]) if x)
+        failed = f"{r.get('benchmark', 'the benchmark')} failed, see below" \
+            if r.get("benchmark_failed") else ""
+        extra = "; ".join(x for x in (r["peer"], r["note"], failed) if x)
         lines.append(f"| {r['what']} | {value} | {r['target']}{verdict} | {extra} |")
     return "\n".join(lines)
 
@@ -131,7 +157,8 @@ def main(argv=None) -> int:
         if problem:
             problems[name] = problem
             print(f"   {name}: {problem}", flush=True)
-        rows += [{"benchmark": name, **asdict(f)} for f in figures]
+        failed = bool(problem and problem.startswith("failed"))
+        rows += [{"benchmark": name, **asdict(f), "benchmark_failed": failed} for f in figures]
 
     command = "python -m benchmarks" + (" --quick" if args.quick else "")
     if args.only:

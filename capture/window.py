@@ -280,7 +280,7 @@ class X11WindowInfo:
         machine = self._prop(window, "WM_CLIENT_MACHINE")
         if machine is not None and machine.format == 8:
             host = _decode_text(machine.value, utf8=False)
-            if host and host not in (socket.gethostname(), socket.getfqdn(), "localhost"):
+            if host and not _is_this_host(host):
                 return None                     # a remote client: its pid means nothing here
         prop = self._prop(window, "_NET_WM_PID", "CARDINAL")
         if prop is not None and len(prop.value) and prop.value[0] > 0:
@@ -667,3 +667,12 @@ def window_info(env: Mapping | None = None, platform: str | None = None) -> Wind
         chosen, why = NullWindowInfo("no display"), f"no DISPLAY or WAYLAND_DISPLAY on {platform}"
     log.info("window info: %s backend (%s)", chosen.name, why)
     return chosen
+
+
+def _is_this_host(host: str) -> bool:
+    """Whether an X client's WM_CLIENT_MACHINE names this machine. Compared by name only:
+    resolving the fully qualified name (socket.getfqdn) may ask DNS, which a capture
+    must never wait on, nor send off the machine."""
+    here = socket.gethostname().lower()
+    host = host.lower()
+    return host in (here, "localhost") or host.split(".")[0] == here.split(".")[0]

@@ -14,6 +14,7 @@ alone for ``retry_after_s`` so that a dead host does not slow every call.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from urllib.parse import urlparse
@@ -56,6 +57,8 @@ class ServerIndex:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
+        if self._host in LOOPBACK:
+            _no_proxy_for(self._host)
         try:
             self._probe()  # chromadb's own first requests would wait forever on a hung server
             client = chromadb.HttpClient(
@@ -85,7 +88,7 @@ class ServerIndex:
         scheme = "https" if self._ssl else "http"
         url = f"{scheme}://{self._host}:{self._port}/api/v2/heartbeat"
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) \
-            if self._host in ("127.0.0.1", "localhost", "::1") else urllib.request.build_opener()
+            if self._host in LOOPBACK else urllib.request.build_opener()
         with opener.open(url, timeout=CONNECT_TIMEOUT_S) as response:
             response.read()
 
@@ -191,6 +194,22 @@ class ServerIndex:
         from chromadb.api.client import SharedSystemClient
 
         SharedSystemClient.clear_system_cache()
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _no_proxy_for(host: str) -> None:
+    """A server on this machine is reached directly, whatever the proxy settings say
+    (as the language model's client does). chromadb's HTTP client takes its proxies
+    from the environment and offers no other way in, so the host joins NO_PROXY (both
+    spellings, which then hold the union of what either held)."""
+    names = [n.strip() for var in ("no_proxy", "NO_PROXY")
+             for n in os.environ.get(var, "").split(",") if n.strip()]
+    value = ",".join(dict.fromkeys([*names, host]))
+    for var in ("no_proxy", "NO_PROXY"):
+        if os.environ.get(var) != value:
+            os.environ[var] = value
 
 
 def _set_timeout(client) -> None:

@@ -4,8 +4,10 @@ benchmark reports (a cheap command must not load Qt or torch)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,8 @@ def test_synthetic_propositions_are_distinct_and_deterministic():
     assert a == propositions(5000)
     assert all(t.startswith("The user ") and t.endswith(".") for t in a)
     assert len(set(queries(100))) == 100
+    big = propositions(100_000)  # the largest recall store: distinct sentences, not copies
+    assert len(set(big)) == 100_000 and not any("(noted" in t for t in big)
 
 
 def test_percentile_interpolates():
@@ -54,3 +58,167 @@ def test_cheap_commands_do_not_import_qt_or_torch(argv, familiar_home):
     imported = json.loads(p.stderr.strip().splitlines()[-1])
     assert set(imported) <= set(HEAVY)
     assert "torch" not in imported and "PySide6" not in imported
+
+
+# -- a benchmark that misses a target keeps its figures -----------------------------------
+MISSING_TARGET = '''
+import sys
+from benchmarks.common import Figure, emit
+
+args = sys.argv[1:]
+figures = [Figure("errors", 2, "", target="0", met=False, note="process: OSError x2"),
+           Figure("RSS end", 230, "MB"),
+           Figure("index agrees with ledger", "True", "", target="True", met=True)]
+mode = args[0]
+if mode != "crash-before-writing":
+    emit(figures, args[args.index("--json") + 1])
+sys.exit({"miss": 1, "crash-after-writing": 3, "crash-before-writing": 3, "ok": 0}[mode])
+'''
+
+
+@pytest.fixture
+def fake_benchmark(tmp_path, monkeypatch):
+    """A benchmark module outside the repository, run by the real harness."""
+    import benchmarks.__main__ as harness
+
+    pkg = tmp_path / "fakebench"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "missing.py").write_text(MISSING_TARGET)
+    monkeypatch.setattr(harness, "HERE", pkg)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(tmp_path), str(Path(__file__).resolve().parents[1])]))
+    return harness
+
+
+def test_a_missed_target_keeps_every_figure(fake_benchmark):
+    figures, problem = fake_benchmark.run_one("soak", "fakebench.missing", ["miss"])
+    assert [f.what for f in figures] == ["errors", "RSS end", "index agrees with ledger"]
+    assert figures[0].met is False and figures[1].value == 230
+    assert problem.startswith("failed (exit 1)") and "missed errors" in problem
+
+
+def test_a_crash_after_writing_keeps_the_figures_and_fails(fake_benchmark):
+    figures, problem = fake_benchmark.run_one("soak", "fakebench.missing", ["crash-after-writing"])
+    assert len(figures) == 3
+    assert problem.startswith("failed (exit 3)")
+
+
+def test_a_crash_before_writing_has_no_figures(fake_benchmark):
+    figures, problem = fake_benchmark.run_one("soak", "fakebench.missing", ["crash-before-writing"])
+    assert figures == [] and problem.startswith("failed (exit 3)")
+
+
+def test_a_clean_run_has_no_problem(fake_benchmark):
+    figures, problem = fake_benchmark.run_one("soak", "fakebench.missing", ["ok"])
+    assert len(figures) == 3 and problem is None
+
+
+def test_the_results_file_keeps_a_failed_benchmarks_rows(fake_benchmark, tmp_path, monkeypatch,
+                                                          capfd):
+    monkeypatch.setattr(fake_benchmark, "BENCHMARKS", {"soak": ("fakebench.missing", ["miss"], [])})
+    monkeypatch.setattr(fake_benchmark, "machine", lambda: {
+        "cores": 2, "ram_gb": 8, "cpu": "test", "gpu": "none"})
+    out = tmp_path / "results.json"
+    assert fake_benchmark.main(["--out", str(out)]) == 1
+    result = json.loads(out.read_text())
+    assert [r["what"] for r in result["figures"]] == ["errors", "RSS end", "index agrees with ledger"]
+    assert all(r["benchmark_failed"] for r in result["figures"])
+    assert result["problems"]["soak"].startswith("failed (exit 1)")
+    printed = capfd.readouterr().out
+    assert "| RSS end | 230 MB |" in printed and "soak failed, see below" in printed
+    assert "| errors | 2 | 0 ✗ |" in printed
+
+
+# -- the reliability figures -------------------------------------------------------------
+def test_reliability_counts_are_recorded_only_when_asked(tmp_path, monkeypatch):
+    from benchmarks.reliability import ENV, load_counts, record
+
+    path = tmp_path / "counts.jsonl"
+    monkeypatch.delenv(ENV, raising=False)
+    record("input fuzzing", tried={"command lines": 3})
+    assert not path.exists()
+    monkeypatch.setenv(ENV, str(path))
+    record("input fuzzing", tried={"command lines": 3})
+    record("crash safety: rule stage", kills=10, lost=0)
+    assert load_counts(path) == {"input fuzzing": [{"tried": {"command lines": 3}}],
+                                 "crash safety: rule stage": [{"kills": 10, "lost": 0}]}
+
+
+def test_test_outcomes_come_from_pytest_itself(tmp_path):
+    from benchmarks.reliability import outcomes
+
+    (tmp_path / "test_tiny.py").write_text(
+        "import pytest\n"
+        "def test_ok(): pass\n"
+        "def test_bad(): assert 1 == 2\n"
+        "@pytest.mark.skip(reason='x')\n"
+        "def test_skipped(): pass\n"
+        "@pytest.mark.parametrize('n', [1, 2])\n"
+        "def test_many(n): pass\n")
+    junit = tmp_path / "junit.xml"
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                    "--junitxml", str(junit), "test_tiny.py"], cwd=tmp_path,
+                   capture_output=True, timeout=120)
+    assert dict(outcomes(junit)["tests/test_tiny.py"]) == {"passed": 3, "failed": 1, "skipped": 1}
+
+
+CRASH = {"kills": 10, "observations": 500, "lost": 0, "integrity_ok": 10, "checks": 10,
+         "processed": 500, "doubled": 0, "skipped": 0, "index_in_step": True,
+         "index_rebuilt": False, "final_integrity": True}
+
+
+def _verdicts(counts, results, ran):
+    from collections import Counter
+
+    from benchmarks.reliability import figures
+
+    rows = figures(counts, {f: Counter(r) for f, r in results.items()}, ran, sensitive=False)
+    return {f.what: f for f in rows}
+
+
+@pytest.mark.parametrize("change", [{}, {"lost": 1}, {"doubled": 2}, {"skipped": 1},
+                                    {"integrity_ok": 9}, {"index_in_step": False},
+                                    {"processed": 499}, {"final_integrity": False}])
+def test_a_crash_figure_misses_on_any_loss(change):
+    file = "tests/test_crash_safety.py"
+    rows = _verdicts({"crash safety: rule stage": [{**CRASH, **change}]},
+                     {file: {"passed": 2}}, [file])
+    row = rows["crash safety (rule stage): SIGKILLs survived"]
+    assert row.value == 10 and row.met is (change == {})
+    # the model stage's test ran but recorded nothing: that is a miss, not a blank
+    assert rows["crash safety (model stage): SIGKILLs survived"].met is False
+
+
+def test_a_failed_test_fails_its_figures():
+    file = "tests/test_cli_fuzz.py"
+    counts = {"input fuzzing": [{"tried": {"command lines": 150, "arguments": 300,
+                                           "ingest files": 150, "import files": 150,
+                                           "damaged exports": 120},
+                                 "damaged_exports": {"truncated": 120}}]}
+    passing = _verdicts(counts, {file: {"passed": 13}}, [file])
+    failing = _verdicts(counts, {file: {"passed": 12, "failed": 1}}, [file])
+    assert passing["bad input: random command lines"].met is True
+    assert failing["bad input: random command lines"].met is False
+    assert failing["bad input: tests passed (tests/test_cli_fuzz.py)"].met is False
+
+
+def test_a_refused_connection_fails_the_network_figure():
+    file = "tests/test_no_network.py"
+    seen = {"commands": 7, "runs": 7, "allowed": 0, "servers_reached": 0}
+    ok = _verdicts({"no network: embedded defaults": [{**seen, "refused": 0}]},
+                   {file: {"passed": 6}}, [file])
+    bad = _verdicts({"no network: embedded defaults": [{**seen, "refused": 1}]},
+                    {file: {"passed": 6}}, [file])
+    assert ok["no network (embedded defaults): attempts refused"].met is True
+    assert bad["no network (embedded defaults): attempts refused"].met is False
+
+
+def test_the_redaction_figures_are_computed_from_the_corpus():
+    from benchmarks.reliability import redaction_corpus
+    from tests.test_redact import LOOKALIKES, SECRETS
+
+    caught, total, missed, kept, n_look, changed = redaction_corpus()
+    assert sum(total.values()) == len(SECRETS) and n_look == len(LOOKALIKES)
+    assert sum(caught.values()) + len(missed) == len(SECRETS)
+    assert kept + len(changed) == len(LOOKALIKES)

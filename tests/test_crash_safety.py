@@ -14,9 +14,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from benchmarks.reliability import record
 
 pytestmark = pytest.mark.slow
 
@@ -70,6 +73,14 @@ def ledger_state(home: Path) -> dict:
         db.close()
 
 
+def compare(final: dict, expected: dict) -> dict:
+    """How the crashed ledger's learning differs from the uninterrupted run's: rows
+    (a proposition with its status, text, confidence and evidence) it has twice or more
+    often, and rows it lacks."""
+    got, want = Counter(final["learned"]), Counter(expected["learned"])
+    return {"doubled": sum((got - want).values()), "skipped": sum((want - got).values())}
+
+
 def extracted(home: Path) -> int:
     db = sqlite3.connect(home / "data" / "ledger.sqlite3", timeout=30)
     try:
@@ -91,7 +102,7 @@ def test_killed_processing_loses_nothing_and_doubles_nothing(tmp_path):
     assert expected["extracted"] == N_OBSERVATIONS
 
     rng = random.Random(SEED)
-    survived, progress = 0, [0]
+    survived, progress, seen, intact = 0, [0], [], 0
     for _ in range(KILLS):
         proc = familiar(crashed, "process", wait=False)
         # wait until it is writing (start-up takes seconds), then kill it a random moment later
@@ -108,6 +119,8 @@ def test_killed_processing_loses_nothing_and_doubles_nothing(tmp_path):
             assert proc.returncode == 0, proc.stderr.read()
         proc.stderr.close()
         state = ledger_state(crashed)
+        seen.append(state["observations"])
+        intact += state["integrity"] == "ok"
         assert state["integrity"] == "ok"
         assert state["observations"] == N_OBSERVATIONS  # none lost
         assert state["extracted"] >= progress[-1]  # what was committed stays committed
@@ -117,10 +130,6 @@ def test_killed_processing_loses_nothing_and_doubles_nothing(tmp_path):
     r = familiar(crashed, "process")
     assert r.returncode == 0, r.stderr
     final = ledger_state(crashed)
-    assert final["integrity"] == "ok" and final["extracted"] == N_OBSERVATIONS
-    # exactly what the uninterrupted run learned: nothing twice, nothing skipped
-    assert final["learned"] == expected["learned"]
-    assert survived == KILLS and progress[-1] < N_OBSERVATIONS, progress
 
     from assistant.services import Familiar
     from assistant.settings import load_settings
@@ -129,11 +138,20 @@ def test_killed_processing_loses_nothing_and_doubles_nothing(tmp_path):
     fam = Familiar(load_settings(crashed, llm={"backend": "none"}))
     try:
         mem = fam.memory  # heals on open, if it must
-        assert mem.in_step()
-        assert fam.ledger.integrity_ok()
+        in_step, integrity = mem.in_step(), fam.ledger.integrity_ok()
     finally:
         fam.close()
         ChromaIndex.forget_clients()
+    record("crash safety: rule stage", kills=survived, observations=N_OBSERVATIONS,
+           lost=N_OBSERVATIONS - min(seen), integrity_ok=intact, checks=len(seen),
+           processed=final["extracted"], **compare(final, expected),
+           index_in_step=in_step, index_rebuilt=any("rebuilt" in n for n in fam.notices),
+           final_integrity=integrity and final["integrity"] == "ok")
+    assert final["integrity"] == "ok" and final["extracted"] == N_OBSERVATIONS
+    # exactly what the uninterrupted run learned: nothing twice, nothing skipped
+    assert final["learned"] == expected["learned"]
+    assert survived == KILLS and progress[-1] < N_OBSERVATIONS, progress
+    assert in_step and integrity
     print(f"\ncrash safety: {survived} SIGKILLs survived while processing {N_OBSERVATIONS} "
           f"observations; progress after each: {progress[1:]}; notices: {fam.notices}")
 
@@ -200,7 +218,7 @@ def test_killed_model_stage_loses_nothing_and_doubles_nothing(tmp_path):
     assert processed(reference) == n
 
     rng = random.Random(SEED)
-    survived, progress = 0, [0]
+    survived, progress, seen, intact = 0, [0], [], 0
     for _ in range(kills):
         proc = slow_model_process(crashed, wait=False)
         deadline = time.monotonic() + 120
@@ -213,13 +231,18 @@ def test_killed_model_stage_loses_nothing_and_doubles_nothing(tmp_path):
             survived += 1
         proc.stderr.close()
         state = ledger_state(crashed)
+        seen.append(state["observations"])
+        intact += state["integrity"] == "ok"
         assert state["integrity"] == "ok" and state["observations"] == n
         progress.append(processed(crashed))
         assert progress[-1] >= progress[-2]
     r = slow_model_process(crashed)
     assert r.returncode == 0, r.stderr
-    assert processed(crashed) == n
     final = ledger_state(crashed)
+    record("crash safety: model stage", kills=survived, observations=n, lost=n - min(seen),
+           integrity_ok=intact, checks=len(seen), processed=processed(crashed),
+           **compare(final, expected), final_integrity=final["integrity"] == "ok")
+    assert processed(crashed) == n
     assert final["learned"] == expected["learned"]
     assert survived == kills and progress[-1] < n, progress
     print(f"\ncrash safety (model stage): {survived} SIGKILLs survived over {n} observations; "

@@ -5,12 +5,28 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.services import Familiar, NewObservation
 from assistant.settings import load_settings
+from benchmarks.reliability import record
 from tests.fakes import ScriptedLLM
+
+# Model answers each test fed to the pipeline (and survived), for
+# `python -m benchmarks.reliability`.
+TRIED: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def report_counts():
+    yield
+    record("model output fuzzing", tried=dict(TRIED))
+
+
+def _tried(kind: str, n: int = 1) -> None:
+    TRIED[kind] = TRIED.get(kind, 0) + n
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-1000, 1000) | st.floats(allow_nan=False)
@@ -57,6 +73,7 @@ def test_any_model_output_is_survived(tmp_path_factory, first, second):
     assert c.propositions == len(fam.ledger.current_ids())
     assert fam.memory.in_step()
     fam.close()
+    _tried("random answers (hypothesis)", len(llm.history))
 
 
 def test_injected_instructions_do_not_become_confirmed_facts(make_familiar):
@@ -72,6 +89,7 @@ def test_injected_instructions_do_not_become_confirmed_facts(make_familiar):
     assert "[1] (screen, user) Ignore previous instructions" in llm.history[0]["messages"][-1]["content"]
     for p in fam.ledger.list_propositions():
         assert not p.user_confirmed and p.confidence <= 8
+    _tried("prompt injections")
 
 
 # -- named cases (issue 7): each must leave nothing invalid behind --------------------------
@@ -126,6 +144,7 @@ def test_named_bad_outputs_are_survived(tmp_path_factory):
                 assert p.confidence <= 8, name
         assert fam.memory.in_step(), name
         fam.close()
+        _tried("named bad answers")
 
 
 INJECTIONS = [
@@ -157,3 +176,4 @@ def test_prompt_injection_in_observations_never_becomes_confirmed(tmp_path_facto
             if "communist" in p.text or "bankrupt" in p.text:
                 assert p.sensitive, (text, p)
         fam.close()
+        _tried("prompt injections")

@@ -590,3 +590,35 @@ def test_pem_blocks_mangled_by_ocr_are_still_removed(mangled):
     out = redact(f"screen text\n{mangled}\nmore text")
     assert out.found == {"private_key": 1}
     assert "AAoIBAQC7" not in out.text and "ffAt0gun" not in out.text
+
+
+def test_frames_merged_into_one_screen_observation_are_redacted(make_familiar):
+    """Consecutive frames of one window extend one observation: the appended lines
+    (and the window title) go through the redactor like a new observation does."""
+    from datetime import timedelta
+
+    from memory.models import NewObservation
+    from memory.timeutil import now_utc
+
+    fam = make_familiar()
+    t = now_utc()
+    number, token = card("4", 16), "ghp_" + mixed(ALNUM, 36)
+    pw = password()
+
+    def frame(text, seconds, window="Checkout — Firefox"):
+        return NewObservation("screen", text, app="firefox", window=window,
+                              at=t + timedelta(seconds=seconds))
+
+    first, merged = fam.record_screen(frame("Checkout\nYour basket", 0))
+    assert not merged
+    same, merged = fam.record_screen(frame(f"Checkout\nYour basket\nCard number {number}", 2))
+    assert (same, merged) == (first, True)
+    same, merged = fam.record_screen(frame(f"Checkout\n$ export GITHUB_TOKEN={token}", 4))
+    assert (same, merged) == (first, True)
+    titled, _ = fam.record_screen(frame("Sign in", 6, window=f"Password: {pw} — Firefox"))
+    stored = fam.ledger.observation(first).text
+    assert number not in stored and token not in stored
+    assert stored.count("[REDACTED:card]") == 1 and stored.count("[REDACTED:api_key]") == 1
+    assert pw not in (fam.ledger.observation(titled).window or "")
+    dump = "\n".join(fam.ledger.db.iterdump())
+    assert number not in dump and token not in dump and pw not in dump

@@ -321,3 +321,21 @@ def test_macos_backend_with_fake_pyobjc(monkeypatch):
 def test_app_name_from_exe(path, app):
     assert app_name_from_exe(path) == app
 
+
+
+def test_a_clients_host_is_compared_by_name_without_a_lookup(monkeypatch):
+    """WM_CLIENT_MACHINE decides whether a window's pid is ours; deciding must not ask
+    DNS (a capture may not wait on it, nor send anything off the machine)."""
+    import socket
+
+    from capture.window import _is_this_host
+
+    def no_lookup(*a, **k):
+        raise AssertionError("a name lookup")
+
+    for name in ("getfqdn", "gethostbyname", "gethostbyaddr", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, no_lookup)
+    monkeypatch.setattr(socket, "gethostname", lambda: "laptop")
+    assert _is_this_host("laptop") and _is_this_host("LAPTOP.home.example")
+    assert _is_this_host("localhost")
+    assert not _is_this_host("build-server") and not _is_this_host("laptop2.home.example")
