@@ -39,9 +39,26 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "ui": ("benchmarks.ui", [], ["--runs", "1"]),
     "startup": ("benchmarks.startup", [], ["--runs", "1"]),
     "footprint": ("benchmarks.footprint", [], []),
-    "soak": ("benchmarks.soak", ["--minutes", "10"], ["--minutes", "1"]),
+    "soak": ("benchmarks.soak", ["--minutes", "20"], ["--minutes", "1"]),
     "reliability": ("benchmarks.reliability", [], []),
 }
+
+# Run besides, with the model offloaded, when the machine has a GPU (nvidia-smi sees one).
+GPU_LAYERS = ["--n-gpu-layers", "99"]
+GPU_BENCHMARKS = ("generation", "ingestion", "chat")
+
+
+def planned(names: list[str], quick: bool, gpu: bool) -> list[tuple[str, str, list[str]]]:
+    """(row name, module, arguments) for each benchmark to run, in order; on a machine
+    with a GPU the model-bound ones run a second time offloaded to it."""
+    runs = []
+    for name in names:
+        module, full, fast = BENCHMARKS[name]
+        args = fast if quick else full
+        runs.append((name, module, args))
+        if gpu and name in GPU_BENCHMARKS:
+            runs.append((f"{name} (GPU)", module, [*args, *GPU_LAYERS]))
+    return runs
 
 
 def machine() -> dict:
@@ -148,12 +165,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     started = datetime.now(timezone.utc)
+    here = machine()
+    names = [n for n in BENCHMARKS if (not args.only or n in args.only) and n not in args.skip]
     rows, problems = [], {}
-    for name, (module, full, quick) in BENCHMARKS.items():
-        if (args.only and name not in args.only) or name in args.skip:
-            continue
+    for name, module, bench_args in planned(names, args.quick, here["gpu"] != "none"):
         print(f"\n== {name} ==", flush=True)
-        figures, problem = run_one(name, module, quick if args.quick else full)
+        figures, problem = run_one(name, module, bench_args)
         if problem:
             problems[name] = problem
             print(f"   {name}: {problem}", flush=True)
@@ -163,7 +180,7 @@ def main(argv=None) -> int:
     command = "python -m benchmarks" + (" --quick" if args.quick else "")
     if args.only:
         command += " --only " + " ".join(args.only)
-    result = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+    result = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "machine": here,
               "command": command, "figures": rows, "problems": problems,
               "minutes": round((datetime.now(timezone.utc) - started).total_seconds() / 60, 1)}
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -56,10 +56,10 @@ def rule_rate(items: list[tuple[str, str, str]]) -> float:
         fam.close()
 
 
-def llm_batch_seconds(batches: int) -> tuple[float, int]:
+def llm_batch_seconds(batches: int, n_gpu_layers: int = 0) -> tuple[float, int]:
     from memory.models import NewObservation
 
-    fam = familiar(temp_home(), llm={"backend": "embedded"})
+    fam = familiar(temp_home(), llm={"backend": "embedded", "n_gpu_layers": n_gpu_layers})
     try:
         size = fam.settings.usermodel.batch_size
         turns = [t for t in chat_turns(400) if t[0] == "user"][: size * batches]
@@ -76,7 +76,9 @@ def llm_batch_seconds(batches: int) -> tuple[float, int]:
         fam.close()
 
 
-def run(n: int, llm_batches: int) -> list[Figure]:
+def run(n: int, llm_batches: int, n_gpu_layers: int = 0) -> list[Figure]:
+    if n_gpu_layers:  # the rules do not use the GPU: only the model's figure is new
+        return _llm_figures(llm_batches, n_gpu_layers)
     progress("ingestion: rules over chat turns")
     chat = rule_rate([("chat", r, t) for r, t in chat_turns(n)])
     progress("ingestion: rules over screen text")
@@ -87,21 +89,27 @@ def run(n: int, llm_batches: int) -> list[Figure]:
         Figure("ingestion, rules, screen observations (8 lines)", f"{screen:.1f}", "obs/s",
                target=">= 0.5 obs/s", met=screen >= 0.5),
     ]
-    if llm_batches:
-        progress("ingestion: full pipeline with the embedded model")
-        secs, size = llm_batch_seconds(llm_batches)
-        figures.append(Figure(f"ingestion, embedded LLM, batch of {size}", f"{secs:.1f}", "s/batch",
-                              note=f"{size / secs:.2f} observations/s through the model"))
-    return figures
+    return figures + _llm_figures(llm_batches, n_gpu_layers)
+
+
+def _llm_figures(llm_batches: int, n_gpu_layers: int) -> list[Figure]:
+    if not llm_batches:
+        return []
+    progress("ingestion: full pipeline with the embedded model")
+    secs, size = llm_batch_seconds(llm_batches, n_gpu_layers)
+    where = f" on GPU ({n_gpu_layers} layers)" if n_gpu_layers else ""
+    return [Figure(f"ingestion, embedded LLM{where}, batch of {size}", f"{secs:.1f}", "s/batch",
+                   note=f"{size / secs:.2f} observations/s through the model")]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--observations", type=int, default=600)
     ap.add_argument("--llm-batches", type=int, default=3, help="0 skips the model")
+    ap.add_argument("--n-gpu-layers", type=int, default=0, help="offload the model to a GPU")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args(argv)
-    emit(run(args.observations, args.llm_batches), args.json)
+    emit(run(args.observations, args.llm_batches, args.n_gpu_layers), args.json)
     return 0
 
 

@@ -222,3 +222,16 @@ def test_the_redaction_figures_are_computed_from_the_corpus():
     assert sum(total.values()) == len(SECRETS) and n_look == len(LOOKALIKES)
     assert sum(caught.values()) + len(missed) == len(SECRETS)
     assert kept + len(changed) == len(LOOKALIKES)
+
+
+def test_a_gpu_adds_offloaded_runs_of_the_model_benchmarks():
+    from benchmarks.__main__ import GPU_LAYERS, planned
+
+    cpu = planned(["generation", "recall", "ingestion"], quick=True, gpu=False)
+    assert [name for name, _, _ in cpu] == ["generation", "recall", "ingestion"]
+    gpu = planned(["generation", "recall", "ingestion"], quick=True, gpu=True)
+    assert [name for name, _, _ in gpu] == ["generation", "generation (GPU)", "recall",
+                                            "ingestion", "ingestion (GPU)"]
+    offloaded = dict((name, args) for name, _, args in gpu)
+    assert offloaded["generation (GPU)"][-2:] == GPU_LAYERS
+    assert GPU_LAYERS[0] not in offloaded["generation"]
