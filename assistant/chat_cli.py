@@ -14,11 +14,16 @@ def cmd_chat(fam, args) -> int:
     from assistant.cli import _print_json, _read_stdin_text, _utf8
 
     if args.list:
-        if args.message is not None or args.new or args.conversation is not None:
+        if args.message is not None or args.new or args.conversation is not None \
+                or args.edit is not None:
             raise UsageError("--list goes alone: familiar chat --list")
         return _list(fam, args.json)
     if args.message is None:
         raise UsageError('Say something: familiar chat "MESSAGE" (or --list).')
+    if args.edit is not None:
+        if args.new or args.conversation is not None:
+            raise UsageError("--edit names the message already: familiar chat --edit ID TEXT")
+        return _edit(fam, args)
     if args.new and args.conversation is not None:
         raise UsageError("Give --new or --conversation, not both.")
     message = _read_stdin_text() if args.message == "-" else _utf8(args.message, "The message")
@@ -39,6 +44,19 @@ def cmd_chat(fam, args) -> int:
     used = ", ".join(f"#{i}" for i in reply.used) or "nothing yet"
     print(f"(conversation {reply.conversation_id}; used what Familiar knows: {used})",
           file=sys.stderr)
+    return 0
+
+
+def _edit(fam, args) -> int:
+    from assistant.cli import _print_json, _read_stdin_text, _utf8
+
+    text = _read_stdin_text() if args.message == "-" else _utf8(args.message, "The edited text")
+    obs_id = fam.edit_draft(args.edit, text)
+    if args.json:
+        _print_json({"message_id": args.edit, "observation_id": obs_id})
+    else:
+        print(f"kept your version of message {args.edit}; the change is observation {obs_id}, "
+              "learned from at the next `familiar process`")
     return 0
 
 

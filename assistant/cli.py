@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
     s.add_argument("--new", action="store_true", help="start a new conversation")
     s.add_argument("--list", action="store_true", help="list the conversations")
+    s.add_argument("--edit", type=int, metavar="MESSAGE_ID",
+                   help="replace an answer (its message_id) with MESSAGE, your version; "
+                        "Familiar learns from the edit how you like replies written")
 
     s = sub.add_parser("instruct", help="add a standing instruction for every answer")
     s.add_argument("text", help='e.g. "Always answer in metric units."')

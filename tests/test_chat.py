@@ -474,6 +474,32 @@ def test_cli_chat_json_list_and_instruct(server, capsys):
     assert "no conversation 99" in capsys.readouterr().err
 
 
+def test_cli_chat_edit_teaches_the_next_answer(server, capsys, monkeypatch):
+    """`familiar chat --edit ID TEXT`: the user's version replaces the draft, the change
+    is an edit observation, and after `process` the learned style is in the next prompt."""
+    server.pieces = ["Hi Sam! I hope you're well. ", "The quarterly report is attached, with the "
+                     "figures for all three regions. Best wishes, Ana"]
+    assert main(["chat", "Write a note to Sam saying the report is attached.", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["chat", "--edit", str(first["message_id"]), "The report is attached.",
+                 "--json"]) == 0
+    edited = json.loads(capsys.readouterr().out)
+    assert edited["message_id"] == first["message_id"]
+    with monkeypatch.context() as rules_only:  # the scripted server only streams chat
+        rules_only.setenv("FAMILIAR_LLM__BACKEND", "none")
+        assert main(["process"]) == 0
+    capsys.readouterr()
+    assert main(["chat", "Now one to Priya about the invoice."]) == 0
+    capsys.readouterr()
+    messages = server.requests[-1]["messages"]
+    assert "- The user prefers replies without greetings." in messages[0]["content"]
+    assert "- The user prefers replies without a sign-off or closing offer." in messages[0]["content"]
+    assert messages[2] == {"role": "assistant", "content": "The report is attached."}
+    assert main(["chat", "--edit", "999", "x"]) == 2
+    assert "no chat message 999" in capsys.readouterr().err.lower()
+    assert main(["chat", "--edit", str(first["message_id"]), "--new", "x"]) == 2
+
+
 def test_cli_chat_without_a_model(capsys, monkeypatch):
     monkeypatch.setenv("FAMILIAR_LLM__BACKEND", "none")
     assert main(["chat", "Hello"]) == 1
