@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
+
 from assistant import chat_prompt, instructions
 from assistant.chat_store import ChatMessage, ChatStore, Conversation
 from assistant.errors import ModelError, UsageError
@@ -32,8 +34,8 @@ from memory.timeutil import now_utc
 MAX_REPLY_TOKENS = 512
 RECALL_K = 5  # propositions recalled for the message
 CONTEXT_K = 3  # more, recalled for the conversation so far
-CONTEXT_TURNS = 3  # the user's latest messages make up that second query,
-CONTEXT_CHARS = 200  # each cut to this length (embedding time grows with it)
+CONTEXT_TURNS = 3  # the user's latest messages make up that second query
+CONTEXT_CHARS = 200  # of each, this much goes into its keyword part
 STYLE_K = 5  # how the user likes replies written, learned from edits
 MAX_KNOWN = 10
 STYLE_KIND = "style"
@@ -144,21 +146,25 @@ class ChatService:
         t0 = time.perf_counter()
         memory = self.fam.memory
         recaller = self.fam.recaller
-        queries = [message]
-        said = [m.shown_text[:CONTEXT_CHARS] for m in history if m.role == "user"]
-        if said:  # the user's own words carry the topic; answers are long and wordy
-            queries.append(" ".join(said[-CONTEXT_TURNS:]))
-        memory.embed(queries)  # one batch; recall finds them in the embedding cache
+        # The user's own words carry the topic (answers are long and wordy): the latest
+        # few of their messages make the second query. Its vector is the mean of those
+        # messages' own vectors, each embedded when it was the message of its turn (so a
+        # running app finds them in the embedding cache and embeds only the new one).
+        said = [m.shown_text for m in history if m.role == "user"][-CONTEXT_TURNS:]
+        vectors = memory.embed([message, *said])
         standing = instructions.current(memory)
 
-        def recalled(query: str, k: int) -> list[Proposition]:
+        def recalled(query: str, k: int, vector) -> list[Proposition]:
             # instructions are in the prompt anyway: they must not take recall's places
-            found = [r.proposition for r in recaller.recall(query, k + len(standing))]
+            found = [r.proposition for r in recaller.recall(query, k + len(standing),
+                                                             vector=vector)]
             return [p for p in found if p.kind != instructions.KIND][:k]
 
-        found = recalled(message, RECALL_K)
-        if len(queries) > 1:
-            found += recalled(queries[1], CONTEXT_K)
+        found = recalled(message, RECALL_K, vectors[0])
+        if said:
+            context = vectors[1:].mean(axis=0)
+            context /= max(float(np.linalg.norm(context)), 1e-12)
+            found += recalled(" ".join(t[:CONTEXT_CHARS] for t in said), CONTEXT_K, context)
         found += self._style()
         known: dict[int, Proposition] = {}
         for p in found:

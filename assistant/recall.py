@@ -14,6 +14,7 @@ code has this backwards: it fades durable propositions fastest).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,17 +60,26 @@ class RecallResult:
     keyword: float
 
 
+VECTOR_CACHE = 4096  # candidates' vectors kept between recalls (a proposition's text,
+                    # and so its vector, never changes under its id: a revision is a new id)
+
+
 class Recaller:
     def __init__(self, memory: Memory, settings: RecallSettings | None = None):
         self.memory = memory
         self.settings = settings or RecallSettings()
+        self._vectors: OrderedDict[int, np.ndarray] = OrderedDict()
 
     def recall(self, query: str, k: int | None = None, *, now: datetime | None = None,
-               include_sensitive: bool = True) -> list[RecallResult]:
+               include_sensitive: bool = True, vector: np.ndarray | None = None
+               ) -> list[RecallResult]:
+        """The k most relevant current propositions for ``query``. ``vector``: the
+        query's embedding when the caller has it already (otherwise it is embedded);
+        the keyword part always reads ``query``."""
         k = k or self.settings.k
         now = now or now_utc()
         n = self.settings.candidates
-        qvec = self.memory.embed([query])[0]
+        qvec = self.memory.embed([query])[0] if vector is None else np.asarray(vector, np.float32)
         vector_hits = dict(self.memory.index.query(qvec, n))
         keyword_hits = dict(self.memory.ledger.bm25(query, n))
         ids = list(dict.fromkeys([*vector_hits, *keyword_hits]))
@@ -80,7 +90,7 @@ class Recaller:
                and (include_sensitive or not props[i].sensitive)]
         if not ids:
             return []
-        vecs = self.memory.index.vectors(ids)
+        vecs = self._candidate_vectors(ids)
         ids = [i for i in ids if i in vecs]
         matrix = np.stack([vecs[i] for i in ids]) if ids else np.zeros((0, len(qvec)))
         sims = matrix @ qvec
@@ -98,6 +108,22 @@ class Recaller:
             scored.append((relevance * weight(props[pid], now), sim, kw, i))
         picked = _mmr(scored, matrix, k, self.settings.mmr_lambda)
         return [RecallResult(props[ids[i]], s, sim, kw) for s, sim, kw, i in picked]
+
+    def _candidate_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """Vectors by proposition id: from the cache, the rest from the index in one call."""
+        cache = self._vectors
+        missing = [i for i in ids if i not in cache]
+        fetched = self.memory.index.vectors(missing) if missing else {}
+        out = {}
+        for i in ids:
+            v = cache.get(i) if i not in fetched else fetched[i]
+            if v is not None:
+                out[i] = v
+                cache[i] = v
+                cache.move_to_end(i)
+        while len(cache) > VECTOR_CACHE:
+            cache.popitem(last=False)
+        return out
 
 
 def _mmr(scored: list[tuple[float, float, float, int]], matrix: np.ndarray, k: int,

@@ -25,7 +25,9 @@ day of use does, on the clock of that simulated time:
   their confidence and only lose the links). That is the job run here, and its
   figures say how many observations expired and how many propositions were re-scored.
 
-Resident memory is sampled every 15 simulated minutes. Retention keeps the ledger's
+All of it runs on the simulated clock (``memory.timeutil.simulated_clock``): a chat
+message, a proposition's evidence time and the retention cutoff are simulated times,
+as they would be on a real day. Resident memory is sampled every 15 simulated minutes. Retention keeps the ledger's
 observations bounded, so once the first 6 simulated hours have passed and the caches
 have filled, memory should stop growing: the verdict is a least-squares line through
 the samples of the second half of the run, whose rise over that half must stay within
@@ -260,6 +262,7 @@ def flatness(samples: list[tuple[float, float, float]]) -> dict:
 def run(minutes: float, chat: str, seed: int) -> list[Figure]:
     from assistant.retention import apply_retention
     from assistant.services import NewObservation
+    from memory.timeutil import simulated_clock
 
     rng = random.Random(seed)
     home = temp_home("familiar-soak-")
@@ -331,40 +334,42 @@ def run(minutes: float, chat: str, seed: int) -> list[Figure]:
         counts["unlinked"] += len(report.unlinked)
         fam.memory.sync()
 
-    while sim < day_start + timedelta(days=SIMULATED_DAYS) and time.monotonic() - t0 < budget:
-        if sim >= next_sample:
-            samples.append((time.monotonic() - t0, (sim - day_start).total_seconds() / 3600, rss_mb()))
-            ledger_obs.append(fam.ledger.counts().observations)
-            next_sample += SAMPLE_EVERY
-            if len(samples) % 4 == 1:
-                progress(f"  {(sim - day_start).total_seconds() / 3600:5.1f} h simulated, "
-                         f"{time.monotonic() - t0:4.0f} s, {counts['capture']} captures, "
-                         f"{sum(errors.values())} errors, RSS {samples[-1][2]:.0f} MB, "
-                         f"{ledger_obs[-1]} observations in the ledger")
-        if rng.random() < 0.02:  # switch windows now and then (about every 100 s)
-            window = Window(rng)
-        attempt("capture", capture)
-        if can_chat and sim >= next_chat:
-            attempt("chat", lambda: fam.chat(fill(rng.choice(CHATS), rng)))
-            next_chat += CHAT_EVERY
-        if sim >= next_process:
-            started = time.monotonic()
-            report = attempt("process", lambda: fam.user_model.process())
-            if report is not None:
-                counts["model batches"] += report.llm_batches
-                counts["failed batches"] += report.llm_failed_batches
-            process_s.append(time.monotonic() - started)
-            next_process += PROCESS_EVERY
-        if sim >= next_review:
-            attempt("review", review)
-            next_review += REVIEW_EVERY
-        if sim >= next_decay:
-            attempt("decay job", decay_job)
-            next_decay += DECAY_EVERY
-        sim += CAPTURE_EVERY
-    wall = time.monotonic() - t0
-    samples.append((wall, (sim - day_start).total_seconds() / 3600, rss_mb()))
-    attempt("process", lambda: fam.user_model.process())
+    # Every timestamp Familiar takes (chat messages, processing, retention) is simulated time.
+    with simulated_clock(lambda: sim):
+        while sim < day_start + timedelta(days=SIMULATED_DAYS) and time.monotonic() - t0 < budget:
+            if sim >= next_sample:
+                samples.append((time.monotonic() - t0, (sim - day_start).total_seconds() / 3600, rss_mb()))
+                ledger_obs.append(fam.ledger.counts().observations)
+                next_sample += SAMPLE_EVERY
+                if len(samples) % 4 == 1:
+                    progress(f"  {(sim - day_start).total_seconds() / 3600:5.1f} h simulated, "
+                             f"{time.monotonic() - t0:4.0f} s, {counts['capture']} captures, "
+                             f"{sum(errors.values())} errors, RSS {samples[-1][2]:.0f} MB, "
+                             f"{ledger_obs[-1]} observations in the ledger")
+            if rng.random() < 0.02:  # switch windows now and then (about every 100 s)
+                window = Window(rng)
+            attempt("capture", capture)
+            if can_chat and sim >= next_chat:
+                attempt("chat", lambda: fam.chat(fill(rng.choice(CHATS), rng)))
+                next_chat += CHAT_EVERY
+            if sim >= next_process:
+                started = time.monotonic()
+                report = attempt("process", lambda: fam.user_model.process())
+                if report is not None:
+                    counts["model batches"] += report.llm_batches
+                    counts["failed batches"] += report.llm_failed_batches
+                process_s.append(time.monotonic() - started)
+                next_process += PROCESS_EVERY
+            if sim >= next_review:
+                attempt("review", review)
+                next_review += REVIEW_EVERY
+            if sim >= next_decay:
+                attempt("decay job", decay_job)
+                next_decay += DECAY_EVERY
+            sim += CAPTURE_EVERY
+        wall = time.monotonic() - t0
+        samples.append((wall, (sim - day_start).total_seconds() / 3600, rss_mb()))
+        attempt("process", lambda: fam.user_model.process())
     c = fam.ledger.counts()
     agree, agree_detail = index_agreement(fam)
     integrity = fam.ledger.integrity_ok()

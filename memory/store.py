@@ -18,11 +18,12 @@ from memory.vector_index import VectorIndex
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+CACHED_CHARS = 1000  # longer texts are embedded when asked, not kept
 
 
 class Memory:
     def __init__(self, ledger: Ledger, index: VectorIndex, embedder: Embedder,
-                 cache_size: int = 20000):
+                 cache_size: int = 4096):
         self.ledger = ledger
         self.index = index
         self.embedder = embedder
@@ -31,16 +32,25 @@ class Memory:
 
     # -- embeddings, with a small cache keyed by text -----------------------------
     def embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        """Vectors for ``texts`` (one batch for those not cached). Short texts (queries,
+        propositions: what is embedded again and again) are kept in an LRU cache; long
+        ones (a page of screen text) are used once and not kept, so the cache stays a
+        few MB however long Familiar runs."""
+        if not texts:
+            return np.zeros((0, self.embedder.dim), np.float32)
+        found = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             for t, v in zip(missing, self.embedder.embed(missing)):
-                self._cache[t] = v
-        out = np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim), np.float32)
-        for t in texts:
-            self._cache.move_to_end(t)
+                found[t] = v
+                if len(t) <= CACHED_CHARS:
+                    self._cache[t] = v
+        for t in found:
+            if t in self._cache:
+                self._cache.move_to_end(t)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return out
+        return np.stack([found[t] for t in texts])
 
     def clear_embedding_cache(self) -> None:
         self._cache.clear()

@@ -53,3 +53,35 @@ def test_embedding_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_embedding_cache_keeps_short_texts_within_its_size(tmp_path):
+    """Memory.embed: short texts come from the cache the second time; long ones (a page
+    of screen text) are embedded but not kept; the cache never grows past its size."""
+    from memory.embedder import default_embedder
+    from memory.ledger import Ledger
+    from memory.store import CACHED_CHARS, Memory
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.dim, self.seen = inner, inner.dim, []
+
+        def embed(self, texts):
+            self.seen += list(texts)
+            return self.inner.embed(texts)
+
+    emb = Counting(default_embedder())
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    try:
+        mem = Memory(ledger, index=None, embedder=emb, cache_size=3)
+        page = "word " * (CACHED_CHARS // 5 + 1)
+        first = mem.embed(["a query", page, "a query"])
+        assert first.shape == (3, emb.dim) and emb.seen == ["a query", page]
+        again = mem.embed(["a query", page])
+        assert emb.seen == ["a query", page, page]  # the query was cached, the page not
+        np.testing.assert_allclose(again, first[:2], atol=1e-6)
+        mem.embed(["b", "c", "d"])
+        assert len(mem._cache) == 3 and "a query" not in mem._cache  # least recent went
+        assert mem.embed([]).shape == (0, emb.dim)
+    finally:
+        ledger.close()

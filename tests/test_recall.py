@@ -107,3 +107,25 @@ def test_an_index_that_fell_behind_the_ledger_heals(make_familiar):
     fam2 = make_familiar()
     assert fam2.memory.in_step()
     assert texts(fam2.recaller.recall("vegetarian"))[0] == "The user is vegetarian."
+
+
+def test_a_given_vector_stands_for_the_query_and_candidate_vectors_are_kept(fam, monkeypatch):
+    """recall(query, vector=v) ranks by v (the keyword part still reads the query), and
+    a candidate's vector is fetched from the index once, then kept: a proposition's
+    text never changes under its id."""
+    cello = add(fam, "The user plays the cello in an orchestra.")
+    veg = add(fam, "The user is vegetarian.")
+    music = fam.memory.embed(["classical music concerts"])[0]
+    fetched = []
+    real = fam.memory.index.vectors
+
+    def counting(ids):
+        fetched.append(sorted(ids))
+        return real(ids)
+
+    monkeypatch.setattr(fam.memory.index, "vectors", counting)
+    by_vector = fam.recaller.recall("what should I cook tonight?", k=2, vector=music)
+    assert by_vector[0].proposition.id == cello
+    by_text = fam.recaller.recall("what should I cook tonight?", k=2)
+    assert by_text[0].proposition.id == veg
+    assert fetched == [sorted([cello, veg])]  # the second recall found both in the cache

@@ -91,3 +91,23 @@ def test_cli_retention_and_process(make_familiar, capsys, monkeypatch):
     assert main(["status", "--json"]) == 0 and '"observations": 1' in capsys.readouterr().out
     assert main(["retention", "--apply", "--days", "0"]) == 2
     assert "more than 0" in capsys.readouterr().err
+
+
+def test_a_simulated_clock_dates_everything_familiar_writes(fam):
+    """memory.timeutil.simulated_clock (the soak's accelerated day): an observation made
+    without a time, and retention's cutoff, both follow the simulated clock."""
+    from datetime import datetime, timedelta, timezone
+
+    from assistant.retention import apply_retention
+    from assistant.services import NewObservation
+    from memory.timeutil import now_utc, simulated_clock
+
+    then = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
+    clock = [then]
+    with simulated_clock(lambda: clock[0]):
+        assert now_utc() == then
+        oid, _ = fam.observe(NewObservation(source="chat", text="I'm learning the cello."))
+        assert fam.ledger.observation(oid).at == then
+        clock[0] = then + timedelta(days=2)
+        assert apply_retention(fam.ledger, 1).observations == 1
+    assert now_utc() > then + timedelta(days=300)  # the real clock is back
