@@ -76,7 +76,9 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(self._path, device="cpu", local_files_only=True)
-            self.dim = int(self._model.get_sentence_embedding_dimension())
+            dimension = getattr(self._model, "get_embedding_dimension", None) \
+                or self._model.get_sentence_embedding_dimension  # before sentence-transformers 5
+            self.dim = int(dimension())
         return self._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
