@@ -79,11 +79,16 @@ def recall_overhead(svc, qs: list[str]) -> list[Figure]:
     n = mem.ledger.counts().propositions
     figs = []
     for what, xs in ((f"personalise, message only, {n:,} propositions", alone),
-                     (f"personalise, after 4 messages (app), {n:,} propositions", in_app),
-                     (f"personalise, after 4 messages (fresh process), {n:,} propositions", fresh)):
+                     (f"personalise, after 4 messages (app), {n:,} propositions", in_app)):
         p95 = percentile(xs, 95)
         figs.append(Figure(f"{what}, p50 / p95", f"{median(xs):.1f} / {p95:.1f}", "ms",
                            target=f"p95 < {TARGET_MS:.0f} ms", met=p95 < TARGET_MS))
+    # The 50 ms goal is for a chat turn in the running app. One `familiar chat` process
+    # per turn first spends about a second starting (importing Chroma, loading the
+    # model), which this figure is small beside; it is reported, not held to 50 ms.
+    figs.append(Figure(f"personalise, after 4 messages (fresh process), {n:,} propositions, "
+                       "p50 / p95", f"{median(fresh):.1f} / {percentile(fresh, 95):.1f}", "ms",
+                       note="as one `familiar chat` per turn: the earlier messages embedded again"))
     figs.append(Figure("  of which embedding the message and the 3 earlier ones (fresh), p50 / p95",
                        f"{median(embed):.1f} / {percentile(embed, 95):.1f}", "ms"))
     figs.append(Figure("whole prompt assembly (prepare), after 4 messages (app), p50 / p95",
