@@ -37,6 +37,7 @@ CONTEXT_K = 3  # more, recalled for the conversation so far
 CONTEXT_TURNS = 3  # the user's latest messages make up that second query
 CONTEXT_CHARS = 200  # of each, this much goes into its keyword part
 STYLE_K = 5  # how the user likes replies written, learned from edits
+STYLE_CANDIDATES = 50  # the best of them, chosen from for each reply
 MAX_KNOWN = 10
 STYLE_KIND = "style"
 
@@ -155,17 +156,19 @@ class ChatService:
         standing = instructions.current(memory)
 
         def recalled(query: str, k: int, vector) -> list[Proposition]:
-            # instructions are in the prompt anyway: they must not take recall's places
-            found = [r.proposition for r in recaller.recall(query, k + len(standing),
+            # instructions are in the prompt anyway, and styles are chosen by the context
+            # they were learned in (_style): neither takes recall's places
+            found = [r.proposition for r in recaller.recall(query, k + len(standing) + STYLE_K,
                                                              vector=vector)]
-            return [p for p in found if p.kind != instructions.KIND][:k]
+            return [p for p in found if p.kind not in (instructions.KIND, STYLE_KIND)][:k]
 
         found = recalled(message, RECALL_K, vectors[0])
         if said:
             context = vectors[1:].mean(axis=0)
             context /= max(float(np.linalg.norm(context)), 1e-12)
             found += recalled(" ".join(t[:CONTEXT_CHARS] for t in said), CONTEXT_K, context)
-        found += self._style()
+        queries = vectors[:1] if not said else np.stack([vectors[0], context])
+        found += self._style(queries)
         known: dict[int, Proposition] = {}
         for p in found:
             if p.status == "current" and p.text != FORGOTTEN_TEXT and p.id not in known:
@@ -173,13 +176,21 @@ class ChatService:
         return Personalisation(standing, list(known.values())[:MAX_KNOWN],
                                (time.perf_counter() - t0) * 1000)
 
-    def _style(self) -> list[Proposition]:
-        """How the user likes replies written: it matters for every reply."""
+    def _style(self, queries: np.ndarray) -> list[Proposition]:
+        """How the user likes replies written, as learned from their edits of drafts
+        written for requests like this one (``chat_style``)."""
+        from assistant.chat_style import choose_styles
+
         ledger = self.fam.ledger
         ids = [r[0] for r in ledger._query(
             "SELECT id FROM propositions WHERE status='current' AND kind=?"
-            " ORDER BY user_confirmed DESC, confidence DESC, id DESC LIMIT ?", (STYLE_KIND, STYLE_K))]
-        return ledger.propositions(ids)
+            " ORDER BY user_confirmed DESC, confidence DESC, id DESC LIMIT ?",
+            (STYLE_KIND, STYLE_CANDIDATES))]
+        styles = ledger.propositions(ids)
+        edits = sorted({e.observation_id for p in styles for e in p.evidence if e.source == "edit"})
+        contexts = self.store.edit_contexts(edits)
+        return [c.proposition for c in
+                choose_styles(styles, contexts, queries, self.fam.memory.embed, STYLE_K)]
 
     def _llm(self):
         llm = self.fam.llm

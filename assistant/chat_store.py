@@ -111,6 +111,21 @@ class ChatStore:
                           " ORDER BY m.id DESC LIMIT 1", (message.conversation_id, message.id))
         return _message(rows[0]) if rows else None
 
+    def edit_contexts(self, edit_observation_ids: list[int]) -> dict[int, str]:
+        """What the user asked for, for each edit of a draft made in a conversation:
+        {edit observation id: the user's message before that draft}. Read at use, not
+        copied into the edit, so forgetting that message forgets the context too."""
+        if not edit_observation_ids:
+            return {}
+        marks = ",".join("?" * len(edit_observation_ids))
+        rows = self._rows(
+            "SELECT m.edit_observation_id, (SELECT o.text FROM chat_messages u"
+            " JOIN observations o ON o.id = u.observation_id WHERE u.conversation_id = m.conversation_id"
+            " AND u.id < m.id AND u.role = 'user' ORDER BY u.id DESC LIMIT 1)"
+            f" FROM chat_messages m WHERE m.edit_observation_id IN ({marks})",
+            tuple(edit_observation_ids))
+        return {r[0]: r[1] for r in rows if r[1] and r[1].strip()}
+
     def set_edit(self, message_id: int, edited_text: str, edit_observation_id: int) -> None:
         with self.ledger.transaction() as db:
             db.execute("UPDATE chat_messages SET edited_text=?, edit_observation_id=? WHERE id=?",

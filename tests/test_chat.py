@@ -249,6 +249,55 @@ def test_an_edit_is_learned_and_followed_next_time(fam, llm):
     assert prompt_of(llm)[2] == {"role": "assistant", "content": "The quarterly report is attached."}
 
 
+def test_styles_from_edits_apply_where_they_were_learned(fam, llm):
+    """CIPHER's retrieval: a style learned editing a note applies to the next note, not
+    to an explanation of code; seen in a second context it applies everywhere; and
+    forgetting the request forgets where it was learned."""
+    def edit(request, draft, edited):
+        llm.enqueue(draft)
+        reply = fam.chat(request)
+        fam.edit_draft(reply.message_id, edited)
+        return reply
+
+    def used_styles(message):
+        llm.enqueue("Done.")
+        used = set(fam.chat(message).used)
+        return {p.text for p in fam.ledger.propositions(sorted(used)) if p.kind == "style"}
+
+    GREETING = "The user prefers replies without greetings."
+    PROSE = "The user prefers prose to bullet-point lists."
+    note = edit("Write a short note to Sam saying the report is attached.",
+                "Hi Sam! The report is attached.", "The report is attached.")
+    edit("Explain how Python list comprehensions work.",
+         "They have three parts:\n- an expression\n- a for clause\n- an optional filter",
+         "They have three parts: an expression, a for clause and an optional filter.")
+    learn(fam)
+    styles = {p.text for p in fam.ledger.list_propositions() if p.kind == "style"}
+    assert {GREETING, PROSE} <= styles
+    note_styles = used_styles("Now a note to Priya saying the invoice is attached.")
+    assert GREETING in note_styles and PROSE not in note_styles
+    code_styles = used_styles("How do generators work in Python?")
+    assert PROSE in code_styles and GREETING not in code_styles
+    assert used_styles("What is the capital of Peru?") == set()  # like neither request
+    # a second note is the same kind of request: still only for notes
+    edit("Write a short note to Ana saying the slides are attached.",
+         "Hello Ana! The slides are attached.", "The slides are attached.")
+    learn(fam)
+    assert GREETING not in used_styles("How do generators work in Python?")
+
+    # the same change in an unrelated request: it is how the user writes
+    edit("Reply to my landlord about the broken heater.",
+         "Hello Mr Jones, the heater in the kitchen is broken again.",
+         "The heater in the kitchen is broken again.")
+    learn(fam)
+    assert GREETING in used_styles("How do generators work in Python?")
+
+    # with its request forgotten, the note edit no longer says where it holds: the
+    # style's remaining context is the landlord's, and a bare edit holds everywhere
+    fam.forget(ids=[fam.conversation_messages(note.conversation_id)[0].observation_id])
+    assert GREETING in used_styles("What is the capital of Peru?")
+
+
 def test_forgetting_an_edit_erases_the_edited_text(fam, llm):
     llm.enqueue("Hello! Here it is.")
     reply = fam.chat("Draft it")
