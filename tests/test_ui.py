@@ -408,6 +408,23 @@ def test_a_notification_goes_to_the_tray_and_into_the_log(qtbot, make_familiar, 
     assert decision.notified and decision.suggestion_id == sid
 
 
+def test_the_scheduled_job_notifies_by_itself(qtbot, make_familiar, make_app):
+    """The app's apscheduler job, not a click: its run reaches the tray."""
+    fam = make_familiar(notify={"threshold": -1, "quiet_start": "00:00", "quiet_end": "00:00"})
+    seed(fam, "I'm vegetarian.", "I go climbing on Tuesday evenings.")
+    app = make_app(fam)
+    jobs = app.controller.jobs
+    assert not jobs.running  # the tests' apps start without background work
+    assert jobs.every("notify") == fam.settings.notify.interval_s
+    assert jobs.every("process") is not None
+    jobs.reschedule("notify", 0.2)
+    jobs.start()
+    qtbot.waitUntil(lambda: bool(app.tray.notifier.sent), timeout=WAIT)
+    assert fam.notification_log()[0].notified
+    app.controller.shutdown()
+    assert not jobs.running
+
+
 def test_adding_an_instruction_from_the_table(qtbot, make_app, monkeypatch):
     from ui.dialogs import ask
 

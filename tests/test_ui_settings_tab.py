@@ -293,11 +293,13 @@ def test_the_running_apps_list_is_refreshed_when_opened_and_on_request(qtbot, ma
     qtbot.waitUntil(lambda: windows.calls > calls, timeout=WAIT)
 
 
-def test_a_new_notification_interval_reschedules_the_running_timer(qtbot, make_app, familiar_home):
+def test_a_new_notification_interval_reschedules_the_running_job(qtbot, make_app, familiar_home):
     app = make_app()
     controller = app.controller
-    controller._notify_timer.start()  # as the app does once ready (tests run without it)
+    controller.jobs.start()  # as the app does once ready (tests run without it)
+    before = controller.jobs.next_run("notify")
     with qtbot.waitSignal(controller.settings_changed, timeout=WAIT):
         controller.save_settings({"notify": {"interval_s": 60.0}})
-    assert controller._notify_timer.interval() == 60_000 and controller._notify_timer.isActive()
+    assert controller.jobs.every("notify") == 60.0 and controller.jobs.running
+    assert controller.jobs.next_run("notify") < before  # the default is 5 minutes
     assert settings_toml(familiar_home)["notify"] == {"interval_s": 60.0}

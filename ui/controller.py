@@ -20,12 +20,13 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from assistant.errors import FamiliarError, UsageError
+from assistant.jobs import PeriodicJobs
 from ui.workers import JobQueue, lower_priority
 
 log = logging.getLogger(__name__)
 
-PROCESS_EVERY_MS = 60_000
-NOTIFY_EVERY_MS = 5 * 60_000
+PROCESS_EVERY_S = 60.0
+NOTIFY_EVERY_S = 5 * 60.0  # until the settings say (notify.interval_s)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class Controller(QObject):
     status = Signal(str)
     failed = Signal(str, str)  # title, message
     _captured = Signal(object)  # from the capture thread
+    _process_due = Signal()  # from the scheduler's thread: the periodic jobs
+    _notify_due = Signal()
 
     def __init__(self, fam, *, capture: bool = False, background: bool = True,
                  window_info=None, parent: QObject | None = None):
@@ -109,12 +112,15 @@ class Controller(QObject):
         self._loop = None
         self._want_capture = capture
         self._captured.connect(self._on_captured)
-        self._process_timer = QTimer(self)
-        self._process_timer.setInterval(PROCESS_EVERY_MS)
-        self._process_timer.timeout.connect(self.process_pending)
-        self._notify_timer = QTimer(self)
-        self._notify_timer.setInterval(NOTIFY_EVERY_MS)
-        self._notify_timer.timeout.connect(self.notify_tick)
+        # apscheduler says when; the work runs on the queues, started from the GUI thread
+        self._process_due.connect(self.process_pending)
+        self._notify_due.connect(self.notify_tick)
+        self.jobs = PeriodicJobs()
+        self.jobs.add("process", self._process_due.emit, PROCESS_EVERY_S)
+        if self.has("notify_tick"):
+            notify = getattr(fam.settings, "notify", None)
+            self.jobs.add("notify", self._notify_due.emit,
+                          notify.interval_s if notify is not None else NOTIFY_EVERY_S)
         self._background = background
 
     @property
@@ -165,12 +171,7 @@ class Controller(QObject):
             self.status.emit(notices[-1] if notices else "Ready")
             self.ready.emit()
             if self._background:
-                self._process_timer.start()
-                if self.has("notify_tick"):
-                    notify = getattr(self.fam.settings, "notify", None)
-                    if notify is not None:
-                        self._notify_timer.setInterval(int(notify.interval_s * 1000))
-                    self._notify_timer.start()
+                self.jobs.start()
                 self.process_pending()
             if self._want_capture:
                 self.start_capture()
@@ -178,8 +179,7 @@ class Controller(QObject):
         self._run(self.work, warm, done, "Could not open the memory")
 
     def shutdown(self) -> None:
-        self._process_timer.stop()
-        self._notify_timer.stop()
+        self.jobs.stop()
         self.stop_capture()
         self.data.shutdown()
         self.work.shutdown()
@@ -464,9 +464,8 @@ class Controller(QObject):
                 self.stop_capture()
                 self.start_capture()
             notify = getattr(self.fam.settings, "notify", None)
-            every_ms = int(notify.interval_s * 1000) if notify is not None else None
-            if every_ms is not None and self._notify_timer.interval() != every_ms:
-                self._notify_timer.setInterval(every_ms)  # a running timer restarts with it
+            if notify is not None and self.jobs.every("notify") is not None:
+                self.jobs.reschedule("notify", notify.interval_s)
             self.settings_changed.emit()
         self._run(self.work, run, on_result, "Could not save the settings", on_error=on_error,
                   then=then)
