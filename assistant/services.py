@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -93,6 +94,8 @@ class Familiar:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.notices: list[str] = []
+        self.notice_listeners: list[Callable[[str | None], None]] = []
+        self._index_notice: str | None = None
         _prepare_dir(settings.data_dir)
         try:
             self.ledger = Ledger(settings.ledger_path)
@@ -130,6 +133,19 @@ class Familiar:
         if text not in self.notices:
             self.notices.append(text)
 
+    def index_notice(self, text: str | None) -> None:
+        """The index server's state: why it cannot be reached, or None once it is back.
+        Kept in ``notices`` while it lasts; each change goes to ``notice_listeners``
+        (the app shows it as a banner), called on the thread that noticed it."""
+        old, self._index_notice = self._index_notice, text
+        if old is not None and old in self.notices:
+            self.notices.remove(old)
+        if text is not None:
+            self.notice(text)
+        if text != old:
+            for listener in list(self.notice_listeners):
+                listener(text)
+
     _index_rebuilt = False
 
     def _open_index(self):
@@ -160,7 +176,7 @@ class Familiar:
         return ServerIndex(
             s.memory.chroma_url, device=device_id(s.data_dir), collection=s.memory.collection,
             fallback=LedgerFallback(self.ledger, lambda texts: self.memory.embed(texts)),
-            notify=self.notice)
+            notify=self.index_notice)
 
     @cached_property
     def llm(self):

@@ -33,7 +33,7 @@ REQUEST_TIMEOUT_S = 30.0
 class ServerIndex:
     def __init__(self, url: str, *, device: str, collection: str = "propositions",
                  fallback: LedgerFallback | None = None,
-                 notify: Callable[[str], None] | None = None, retry_after_s: float = 5.0):
+                 notify: Callable[[str | None], None] | None = None, retry_after_s: float = 5.0):
         _quiet_chroma()
         u = urlparse(url if "://" in url else f"http://{url}")
         self.url = url
@@ -104,6 +104,8 @@ class ServerIndex:
         if self.offline is not None:
             log.info("the Chroma server at %s is back", self.url)
             self.offline = None
+            if self.notify is not None:
+                self.notify(None)  # the notice is over
         return out
 
     def _went_down(self, exc: BaseException):

@@ -161,3 +161,46 @@ def test_a_reindex_while_the_server_is_down_says_so(tmp_path, capsys, monkeypatc
     code, out, err = test_cli.run(capsys, "reindex")
     assert code == 1
     assert err.count("\n") == 1 and "Cannot rebuild the index" in err and "unreachable" in err
+
+
+# -- the app while the server is away ----------------------------------------------------
+def test_the_app_shows_while_the_server_is_down_and_clears_when_it_is_back(
+        qtbot, make_familiar, tmp_path):
+    """Mid-session, not only at start: the banner appears when recall falls back to
+    the ledger, the answers still come, and the banner goes when the server is back."""
+    pytest.importorskip("pytestqt")
+    from tests.test_ui import WAIT, seed
+    from ui.app import FamiliarApp
+
+    server = ChromaServer(tmp_path / "chroma-data").start()
+    app = None
+    try:
+        fam = make_familiar(memory={"chroma_url": server.url})
+        seed(fam, "I play the cello.", "I'm vegetarian.")
+        app = FamiliarApp(fam, capture=False, first_run=False, modal_errors=False, background=False)
+        qtbot.addWidget(app.window)
+        app.start()
+        qtbot.waitUntil(lambda: app.controller.is_ready, timeout=WAIT)
+        banner = app.window.banner
+        assert banner.isHidden()
+
+        found = []
+        server.stop()
+        app.controller.recall("what music does the user play?", found.append)
+        qtbot.waitUntil(lambda: bool(found), timeout=WAIT)
+        assert found[0][0].proposition.text == "The user plays the cello."  # from the ledger
+        qtbot.waitUntil(lambda: not banner.isHidden(), timeout=WAIT)
+        assert "unreachable" in banner.text() and "ledger" in banner.text()
+        assert "Chroma server" in app.window.message.text()
+
+        server.start()
+        fam.memory.index.retry_now()  # instead of waiting out the back-off
+        found.clear()
+        app.controller.recall("what music does the user play?", found.append)
+        qtbot.waitUntil(lambda: bool(found), timeout=WAIT)
+        qtbot.waitUntil(banner.isHidden, timeout=WAIT)
+        assert fam.notices == []
+    finally:
+        if app is not None:
+            app.quit()
+        server.stop()

@@ -93,6 +93,7 @@ class Controller(QObject):
     ready = Signal()
     status = Signal(str)
     failed = Signal(str, str)  # title, message
+    notice = Signal(object)  # str while something degrades the app (the index server is down), None when over
     _captured = Signal(object)  # from the capture thread
     _process_due = Signal()  # from the scheduler's thread: the periodic jobs
     _notify_due = Signal()
@@ -112,6 +113,9 @@ class Controller(QObject):
         self._loop = None
         self._want_capture = capture
         self._captured.connect(self._on_captured)
+        listeners = getattr(fam, "notice_listeners", None)
+        if listeners is not None:  # called on worker threads: the signal queues it
+            listeners.append(self.notice.emit)
         # apscheduler says when; the work runs on the queues, started from the GUI thread
         self._process_due.connect(self.process_pending)
         self._notify_due.connect(self.notify_tick)
@@ -169,6 +173,9 @@ class Controller(QObject):
         def done(notices):
             self.is_ready = True
             self.status.emit(notices[-1] if notices else "Ready")
+            for text in notices:  # what opening the memory found: the banner keeps it
+                if text == getattr(self.fam, "_index_notice", None):
+                    self.notice.emit(text)
             self.ready.emit()
             if self._background:
                 self.jobs.start()
@@ -180,6 +187,9 @@ class Controller(QObject):
 
     def shutdown(self) -> None:
         self.jobs.stop()
+        listeners = getattr(self.fam, "notice_listeners", None)
+        if listeners is not None and self.notice.emit in listeners:
+            listeners.remove(self.notice.emit)
         self.stop_capture()
         self.data.shutdown()
         self.work.shutdown()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget, QVBoxLayout, QWidget
 
 from ui.icon import app_icon
 from ui.views.activity import ActivityView
@@ -35,7 +35,21 @@ class MainWindow(QMainWindow):
                             (self.suggestions, "Suggestions"), (self.activity, "Activity"),
                             (self.settings, "Settings")):
             self.tabs.addTab(view, title)
-        self.setCentralWidget(self.tabs)
+        # what degrades the app while it lasts (the Chroma server is unreachable): a
+        # banner above the tabs, gone when it is over
+        self.banner = QLabel()
+        self.banner.setObjectName("noticeBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#noticeBanner { background: #fff3cd; color: #533f03;"
+                                  " border-bottom: 1px solid #e0c97a; padding: 6px 10px; }")
+        self.banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self.message = QLabel()
         self.message.setObjectName("statusMessage")
@@ -52,11 +66,18 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.capture)
 
         controller.status.connect(self.message.setText)
+        controller.notice.connect(self.show_notice)
         controller.capture_changed.connect(lambda _s: self.show_capture())
         controller.processing.connect(self._processing)
         controller.processing_done.connect(self._processed)
         controller.work.busy_changed.connect(self.busy.setVisible)
         self.show_capture()
+
+    def show_notice(self, text: str | None) -> None:
+        self.banner.setText(text or "")
+        self.banner.setVisible(bool(text))
+        if text:
+            self.message.setText(text.split(";")[0] + ".")
 
     def show_capture(self) -> None:
         state = self.controller.capture_state()
