@@ -202,7 +202,8 @@ class Familiar:
         ask = s.usermodel.sensitive_llm_check
         if ask is None:
             ask = llm_check_default(s.llm.backend)
-        classifier = SensitivityClassifier(self.memory.embed, self.llm if ask else None)
+        classifier = SensitivityClassifier(self.memory.embed, self.llm if ask else None,
+                                           model=self.memory.embedder)
         return SensitivityAudit(self.ledger, classifier, s.usermodel.sensitive_policy)
 
     @cached_property

@@ -173,3 +173,28 @@ def test_settings_reject_an_unknown_policy(capsys, monkeypatch):
     monkeypatch.setenv("FAMILIAR_USERMODEL__SENSITIVE_POLICY", "whatever")
     assert main(["status"]) == 2
     assert "invalid settings" in capsys.readouterr().err
+
+
+def test_classifiers_over_one_model_embed_the_examples_once():
+    """Each `familiar process` opens a classifier; the category and everyday examples are
+    embedded once per process and model, and give the same verdicts."""
+    from memory.embedder import default_embedder
+
+    model = default_embedder()
+    batches: list[int] = []
+
+    def counting(texts):
+        batches.append(len(texts))
+        return model.embed(texts)
+
+    key = object()  # a model no other test used (the app's classifiers share MiniLM's)
+    first = SensitivityClassifier(counting, model=key)
+    verdict = first.classify("I was diagnosed with diabetes last year.")
+    assert len(batches) == 3 and sum(batches) > 40 and batches[-1] == 1  # examples, then text
+    batches.clear()
+    second = SensitivityClassifier(counting, model=key)
+    assert second.classify("I was diagnosed with diabetes last year.") == verdict
+    assert batches == [1]  # only the text
+    batches.clear()
+    SensitivityClassifier(counting, model=object()).classify("x")  # another model: its own
+    assert len(batches) == 3

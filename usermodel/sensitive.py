@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -163,19 +164,39 @@ class Verdict:
 Embed = Callable[[list[str]], np.ndarray]
 
 
+# The category and everyday examples' vectors, per embedding model: a few hundred
+# sentences, embedded once per process rather than once per classifier (each
+# `familiar process` or benchmark item opens a new one). Values keep their model alive,
+# so an id is never reused while its entry exists.
+_PROTOTYPES: dict[int, tuple[object, np.ndarray, np.ndarray]] = {}
+_PROTOTYPES_LOCK = threading.Lock()
+
+
 class SensitivityClassifier:
-    def __init__(self, embed: Embed, llm=None):
+    def __init__(self, embed: Embed, llm=None, *, model: object | None = None):
+        """``model``: the embedding model behind ``embed`` (the prototypes' vectors are
+        shared by every classifier over it); None: this classifier embeds its own."""
         self.embed = embed
         self.llm = llm
+        self.model = model
         self._protos: np.ndarray | None = None
         self._labels: list[str] = []
         self._everyday: np.ndarray | None = None
 
     def _prepare(self) -> None:
-        if self._protos is None:
-            self._labels = [c for c, lines in CATEGORIES.items() for _ in lines]
-            self._protos = self.embed([s for lines in CATEGORIES.values() for s in lines])
-            self._everyday = self.embed(EVERYDAY)
+        if self._protos is not None:
+            return
+        self._labels = [c for c, lines in CATEGORIES.items() for _ in lines]
+        with _PROTOTYPES_LOCK:
+            shared = _PROTOTYPES.get(id(self.model)) if self.model is not None else None
+        if shared is None:
+            protos = self.embed([s for lines in CATEGORIES.values() for s in lines])
+            everyday = self.embed(EVERYDAY)
+            shared = (self.model, protos, everyday)
+            if self.model is not None:
+                with _PROTOTYPES_LOCK:
+                    _PROTOTYPES[id(self.model)] = shared
+        self._protos, self._everyday = shared[1], shared[2]
 
     def scores(self, text: str) -> dict[str, float]:
         """Best similarity to each category (for inspection and tests)."""
