@@ -143,6 +143,7 @@ _THIRD_PARTY = re.compile(
     r"son|daughter|friend|colleague|boss|coworker|neighbou?r|cousin|aunt|uncle)\b|"
     r"in confidence|\b(?:he|she) told me", re.IGNORECASE)
 _CUE_RES = {k: re.compile(v, re.IGNORECASE) for k, v in CUES.items()}
+_ANY_CUE = re.compile("|".join(f"(?:{v})" for v in CUES.values()), re.IGNORECASE)
 
 # Thresholds on cosine similarity (all-MiniLM-L6-v2), set on the category
 # descriptions themselves, not on test sentences: SURE alone decides; with a
@@ -225,7 +226,9 @@ class SensitivityClassifier:
         code is not diluted. (Propositions, short, go through ``classify_many``.)"""
         cued: list[tuple[int, str]] = []
         for n, text in enumerate(texts):
-            lines = [ln for ln in _lines(text) if any(r.search(ln) for r in _CUE_RES.values())]
+            if not _ANY_CUE.search(text):  # most observations: one pass, no split
+                continue
+            lines = [ln for ln in _lines(text) if _ANY_CUE.search(ln)]
             cued.extend((n, ln) for ln in lines[:MAX_CUED_LINES])
         out = [Verdict(False, None, 0.0, "") for _ in texts]
         for (n, _), v in zip(cued, self.classify_many([ln for _, ln in cued])):
