@@ -4,6 +4,7 @@ it lives in memory only (pixels never reach the disk unless a setting says so)."
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,11 +26,18 @@ class FrameSource(Protocol):
     def grab(self, region: Region) -> Frame: ...
 
 
-class MssFrames:
-    """mss, one instance per thread (its X11 handles are not shared across threads)."""
+# mss lists the monitors once per instance; a monitor plugged in or unplugged, or a
+# resolution changed, is seen when the instance is renewed after this long.
+MONITORS_TTL_S = 30.0
 
-    def __init__(self):
+
+class MssFrames:
+    """mss, one instance per thread (its X11 handles are not shared across threads),
+    renewed every ``MONITORS_TTL_S`` so that the monitor list follows the hardware."""
+
+    def __init__(self, clock=time.monotonic):
         self._local = threading.local()
+        self._clock = clock
 
     def _mss(self):
         if getattr(self._local, "sct", None) is None:
@@ -39,6 +47,11 @@ class MssFrames:
         return self._local.sct
 
     def monitors(self) -> list[Region]:
+        now = self._clock()
+        if now - getattr(self._local, "listed_at", now) >= MONITORS_TTL_S:
+            self.close()  # the next instance lists the monitors afresh
+        if getattr(self._local, "sct", None) is None:
+            self._local.listed_at = now
         # mss lists the union of all monitors first, then each one.
         mons = self._mss().monitors[1:] or self._mss().monitors[:1]
         return [(m["left"], m["top"], m["width"], m["height"]) for m in mons]

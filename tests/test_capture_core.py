@@ -367,6 +367,27 @@ def test_mss_frames_per_monitor(parts, monkeypatch):
     assert sct.grabs[-1] == {"left": -1000, "top": 100, "width": 1000, "height": 800}
 
 
+def test_mss_frames_see_a_monitor_plugged_in(monkeypatch):
+    """mss lists monitors once per instance: the instance is renewed after
+    MONITORS_TTL_S, and the new list is used."""
+    from capture import frames as frames_mod
+
+    one = FakeMss()
+    one.monitors = FakeMss.monitors[2:] * 2  # a laptop screen alone: [union, it]
+    made = [one]
+    monkeypatch.setitem(sys.modules, "mss", types.SimpleNamespace(mss=lambda: made[-1]))
+    now = [0.0]
+    frames = frames_mod.MssFrames(clock=lambda: now[0])
+    assert frames.monitors() == [(0, 0, 1920, 1080)]
+    made.append(FakeMss())  # a second monitor is plugged in, on the left
+    now[0] += frames_mod.MONITORS_TTL_S - 1
+    assert frames.monitors() == [(0, 0, 1920, 1080)]  # not listed again yet
+    now[0] += 1
+    assert frames.monitors() == [(-1920, 0, 1920, 1080), (0, 0, 1920, 1080)]
+    frames.grab((-1920, 0, 1920, 1080))
+    assert made[-1].grabs and not one.grabs
+
+
 # ------------------------------------------------------------- screenshot expiry
 
 def test_old_screenshots_expire_even_when_nothing_is_captured(parts, tmp_path, monkeypatch):
