@@ -22,6 +22,11 @@ own `system_prompt`:
 Prints accuracy per condition (chance 0.25), how often the answer could not be read,
 the letters chosen (small models lean on one position), and for (b) how often the
 recalled propositions included one resting on the preference.
+
+``--method likelihood`` (or ``both``) also scores each option as the model's own reply
+to the question under the same three system prompts (``benchmarks.mcq_likelihood``:
+mean token log-probability, the highest wins); it shows whether what Familiar puts in
+the prompt moves a model too small to pick a letter. It needs a local GGUF.
 """
 
 from __future__ import annotations
@@ -116,6 +121,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="seed of the option order")
     ap.add_argument("--usermodel-llm", action="store_true",
                     help="let the model run in the user model too (default: rules only)")
+    ap.add_argument("--method", choices=["letter", "likelihood", "both"], default="letter",
+                    help="letter: the model picks A-D (default); likelihood: the option it "
+                         "finds most probable as its reply (a local GGUF)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
 
@@ -133,7 +141,19 @@ def main(argv=None) -> int:
     if llm is None:
         print("prefeval_mcq: a language model is needed; pass --llm", file=sys.stderr)
         return 2
+    methods = ["letter", "likelihood"] if args.method == "both" else [args.method]
+    scorer = None
+    if "likelihood" in methods:
+        gguf = getattr(llm, "model_path", None)
+        if gguf is None:
+            print("prefeval_mcq: --method likelihood needs a local GGUF (embedded, gemma3 or a "
+                  ".gguf path), not a server", file=sys.stderr)
+            return 2
+        from benchmarks.mcq_likelihood import LikelihoodScorer
+
+        scorer = LikelihoodScorer(Path(gguf))
     correct = Counter()
+    likely = Counter()
     unreadable = Counter()
     letters = {c: Counter() for c in CONDITIONS}
     truth = Counter()
@@ -153,10 +173,14 @@ def main(argv=None) -> int:
                            "recalled": system_prompt(instr, known),
                            "gold": system_prompt([], [f'The user said: "{item["preference"]}"'])}
                 for cond in CONDITIONS:
-                    answer = ask(llm, systems[cond], user)
-                    correct[cond] += answer == right
-                    unreadable[cond] += answer is None
-                    letters[cond][answer or "?"] += 1
+                    if "letter" in methods:
+                        answer = ask(llm, systems[cond], user)
+                        correct[cond] += answer == right
+                        unreadable[cond] += answer is None
+                        letters[cond][answer or "?"] += 1
+                    if scorer is not None:
+                        best, _ = scorer.choose(systems[cond], item["question"], options)
+                        likely[cond] += LETTERS[best] == right
                 truth[right] += 1
                 hits += hit
                 items += 1
@@ -165,13 +189,20 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     rows = []
-    print(f"{'condition':<10}{'items':>7}{'accuracy':>10}{'unreadable':>12}  answers")
-    for cond in CONDITIONS:
-        acc = correct[cond] / items
-        dist = " ".join(f"{k}:{letters[cond][k]}" for k in [*LETTERS, "?"] if letters[cond][k])
-        print(f"{cond:<10}{items:>7}{acc:>10.2f}{unreadable[cond]:>12}  {dist}")
-        rows.append({"condition": cond, "items": items, "accuracy": acc,
-                     "unreadable": unreadable[cond], "answers": dict(letters[cond])})
+    if "letter" in methods:
+        print(f"{'condition':<10}{'items':>7}{'accuracy':>10}{'unreadable':>12}  answers")
+        for cond in CONDITIONS:
+            acc = correct[cond] / items
+            dist = " ".join(f"{k}:{letters[cond][k]}" for k in [*LETTERS, "?"] if letters[cond][k])
+            print(f"{cond:<10}{items:>7}{acc:>10.2f}{unreadable[cond]:>12}  {dist}")
+            rows.append({"method": "letter", "condition": cond, "items": items, "accuracy": acc,
+                         "unreadable": unreadable[cond], "answers": dict(letters[cond])})
+    if scorer is not None:
+        print(f"{'likelihood':<10}{'items':>7}{'accuracy':>10}")
+        for cond in CONDITIONS:
+            acc = likely[cond] / items
+            print(f"{cond:<10}{items:>7}{acc:>10.2f}")
+            rows.append({"method": "likelihood", "condition": cond, "items": items, "accuracy": acc})
     print("right answers by position: " + " ".join(f"{k}:{truth[k]}" for k in LETTERS))
     print(f"(b) recalled a proposition resting on the preference for {hits}/{items} items; "
           f"{(time.perf_counter() - t0) / items:.1f} s per item")

@@ -65,6 +65,11 @@ class CachedLLM:
     def n_ctx(self):
         return self.llm.n_ctx
 
+    @property
+    def model_path(self):
+        """The GGUF in use; None for a server."""
+        return getattr(self.llm, "model_path", None)
+
     def preflight(self):
         self.llm.preflight()
 

@@ -235,3 +235,28 @@ def test_a_gpu_adds_offloaded_runs_of_the_model_benchmarks():
     offloaded = dict((name, args) for name, _, args in gpu)
     assert offloaded["generation (GPU)"][-2:] == GPU_LAYERS
     assert GPU_LAYERS[0] not in offloaded["generation"]
+
+
+def test_likelihood_scoring_continues_the_prompt_exactly(tmp_path):
+    """The MCQ likelihood method evaluates the prompt once and each option after it;
+    its scores equal a fresh evaluation of prompt + option, on the embedded model."""
+    import numpy as np
+
+    from assistant.llm import embedded_model_path
+    from benchmarks.mcq_likelihood import LikelihoodScorer
+
+    scorer = LikelihoodScorer(embedded_model_path("smollm2", tmp_path))
+    system, question = "You are a helpful assistant.", "What should I cook tonight?"
+    options = ["A lentil stew.", "A ribeye steak with fries and a pepper sauce.", "Pizza."]
+    best, scores = scorer.choose(system, question, options)
+    assert best == int(np.argmax(scores))
+    llama, prompt = scorer.llama, scorer.prompt_tokens(system, question)
+    for option, score in zip(options, scores):
+        answer = llama.tokenize(option.encode(), add_bos=False, special=False)
+        llama.reset()
+        llama.eval(prompt + answer)
+        logits = np.asarray(llama.scores[len(prompt) - 1 : len(prompt) + len(answer) - 1], np.float64)
+        logp = [float(row[t] - np.log(np.exp(row - row.max()).sum()) - row.max())
+                for row, t in zip(logits, answer)]
+        assert score == pytest.approx(sum(logp) / len(logp), abs=1e-4)
+    assert prompt[-3:] == llama.tokenize(b"<|im_start|>assistant\n", add_bos=False, special=True)[-3:]
