@@ -134,6 +134,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="include the observations' text (without it, only their source and time)")
     s = sub.add_parser("import", help="restore an export into an empty data dir")
     s.add_argument("file", type=Path)
+    s = sub.add_parser("move-data", help="move the data (ledger, index) to another folder and "
+                                         "keep it there from now on")
+    s.add_argument("dir", help="a new or empty folder")
+    s.add_argument("--json", action="store_true")
     s = sub.add_parser("retention", help="expire observations older than memory.retention_days")
     s.add_argument("--apply", action="store_true", help="expire them now (default: only show)")
     s.add_argument("--days", type=float, help="use this many days instead of the setting")
@@ -569,11 +573,30 @@ def cmd_models(fam, args) -> int:
     return 0
 
 
+def cmd_move_data(fam, args) -> int:
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:  # every 10 %, on stderr
+        step = int(done * 10 / total) if total else 10
+        if step != shown[0] and sys.stderr.isatty():
+            shown[0] = step
+            print(f"familiar: copying {done / 1e6:.1f} of {total / 1e6:.1f} MB", file=sys.stderr)
+
+    report = fam.move_data(args.dir, progress)
+    if args.json:
+        print(json.dumps({"from": str(report.source), "to": str(report.target), "files": report.files,
+                          "bytes": report.bytes, "left_behind": report.left_behind}))
+    else:
+        print(report.describe())
+    return 0
+
+
 COMMANDS = {
     "status": cmd_status, "observe": cmd_observe, "ingest": cmd_ingest, "process": cmd_process,
     "recall": cmd_recall, "propositions": cmd_propositions, "forget": cmd_forget,
     "reindex": cmd_reindex, "models": cmd_models, "capture": cmd_capture,
     "export": cmd_export, "import": cmd_import, "retention": cmd_retention,
+    "move-data": cmd_move_data,
     "chat": chat_cli.cmd_chat, "instruct": chat_cli.cmd_instruct,
     **suggest_cli.COMMANDS,
     "mcp": mcp_cli.cmd_mcp,

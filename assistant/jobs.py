@@ -43,6 +43,15 @@ class PeriodicJobs:
         job = self._scheduler.get_job(name)
         return None if job is None else job.next_run_time
 
+    def pause(self) -> None:
+        """No runs until resume() (a started scheduler only)."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+
+    def resume(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.resume()
+
     @property
     def running(self) -> bool:
         return self._scheduler.running

@@ -110,6 +110,54 @@ class Familiar:
             memory.index.close()
         self.ledger.close()
 
+    # Parts that do not depend on the data dir: kept when it changes.
+    _KEPT_ON_REOPEN = ("llm", "busy_probe")
+
+    def reopen(self, settings: Settings) -> None:
+        """Use ``settings`` (another data dir): whatever was built on the old one is
+        closed and built again on first use; a loaded model stays loaded."""
+        self._release()
+        self._open(settings)
+
+    def _release(self) -> None:
+        built_index = "memory" in self.__dict__ and self.settings.memory.chroma_url is None
+        self.close()
+        if built_index:
+            from memory.vector_index import ChromaIndex
+
+            ChromaIndex.forget_clients()  # Chroma caches a system per path
+        for name, value in vars(type(self)).items():
+            if isinstance(value, cached_property) and name not in self._KEPT_ON_REOPEN:
+                self.__dict__.pop(name, None)
+
+    def _open(self, settings: Settings) -> None:
+        self.settings = settings
+        self.notices = []
+        self._index_notice = None
+        self._index_rebuilt = False
+        _prepare_dir(settings.data_dir)
+        self.ledger = Ledger(settings.ledger_path)
+
+    def move_data(self, target: Path | str, progress=None):
+        """Move the data dir to ``target`` (a new or empty folder) and go on from there
+        (assistant/relocate.py); returns its MoveReport. On failure the data stays
+        where it was, and in use."""
+        from assistant.relocate import ENV_NAME, check_target, move_data
+
+        if ENV_NAME in os.environ:
+            move_data(self.settings, target)  # raises the error that says so
+        check_target(self.settings.data_dir, target)  # before anything is closed
+        old = self.settings
+        self._release()
+        try:
+            new, report = move_data(old, target, progress)
+        except BaseException:
+            self._open(old)
+            raise
+        self._open(new)
+        log.info("data moved: %s", report.describe())
+        return report
+
     # -- heavy parts, built on first use -------------------------------------------
     @cached_property
     def memory(self):

@@ -41,6 +41,10 @@ class LLMSettings(Section):
 
 
 class MemorySettings(Section):
+    # Where the data (ledger, index) lives; None: the platform's data dir, or DIR/data
+    # under --home. Changed by `familiar move-data` / the app's Move button, which move
+    # the data there first.
+    data_dir: str | None = None
     chroma_url: str | None = None
     collection: str = "propositions"
     # Observations older than this many days expire (propositions keep their text,
@@ -153,6 +157,8 @@ class Settings(BaseSettings):
 
     @property
     def data_dir(self) -> Path:
+        if self.memory.data_dir:
+            return Path(self.memory.data_dir).expanduser()
         return self._dir("data")
 
     @property

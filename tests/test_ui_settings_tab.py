@@ -303,3 +303,65 @@ def test_a_new_notification_interval_reschedules_the_running_job(qtbot, make_app
     assert controller.jobs.every("notify") == 60.0 and controller.jobs.running
     assert controller.jobs.next_run("notify") < before  # the default is 5 minutes
     assert settings_toml(familiar_home)["notify"] == {"interval_s": 60.0}
+
+
+# -- data location -----------------------------------------------------------------------------
+def test_moving_the_data_from_settings(qtbot, make_familiar, make_app, familiar_home, tmp_path,
+                                       monkeypatch):
+    """Move… in Settings: a folder is chosen and confirmed, the data moves off the GUI
+    thread while reads wait, and the app goes on from the new place."""
+    from ui.dialogs import ask
+
+    fam = make_familiar()
+    seed(fam, "I'm vegetarian.", "I play the cello.")
+    app = make_app(fam)
+    view = app.window.settings
+    old = fam.settings.data_dir
+    assert view.data_dir.text() == str(old)
+    chosen = tmp_path / "Documents"
+    chosen.mkdir()
+    (chosen / "notes.txt").write_text("mine")  # not empty: the data gets a folder of its own
+    monkeypatch.setattr(ask, "choose_folder", lambda *a: str(chosen))
+    asked = []
+    monkeypatch.setattr(ask, "confirm", lambda parent, title, text, action="OK": asked.append(text) or True)
+
+    found = []
+    qtbot.mouseClick(view.move_button, Qt.MouseButton.LeftButton)
+    app.controller.recall("what music does the user play?", found.append)  # waits for the move
+    qtbot.waitUntil(lambda: view.result.text().startswith("Moved"), timeout=WAIT)
+    target = chosen / "familiar-data"
+    assert str(target) in asked[0] and str(old) in asked[0]
+    assert view.move_button.isEnabled()
+    assert view.data_dir.text() == str(target) == str(fam.settings.data_dir)
+    assert not old.exists() and (target / "ledger.sqlite3").exists()
+    assert (chosen / "notes.txt").read_text() == "mine"
+    assert settings_toml(familiar_home)["memory"]["data_dir"] == str(target)
+    qtbot.waitUntil(lambda: bool(found), timeout=WAIT)
+    assert found[0][0].proposition.text == "The user plays the cello."
+
+    # the knowledge tab reloads from the new place, and what is learned next lands there
+    knowledge = app.window.knowledge
+    qtbot.waitUntil(lambda: len(knowledge.model.rows) == 2, timeout=WAIT)
+    seed(fam, "I'm allergic to peanuts.")
+    assert "The user is allergic to peanuts." in [p.text for p in fam.ledger.list_propositions()]
+    assert not old.exists()
+
+
+def test_a_move_that_cannot_happen_says_why_and_changes_nothing(qtbot, make_familiar, make_app,
+                                                               tmp_path, monkeypatch):
+    from ui.dialogs import ask
+
+    fam = make_familiar()
+    seed(fam, "I'm vegetarian.")
+    app = make_app(fam)
+    view = app.window.settings
+    old = fam.settings.data_dir
+    monkeypatch.setattr(ask, "choose_folder", lambda *a: str(old / "index"))  # inside the data
+    monkeypatch.setattr(ask, "confirm", lambda *a, **k: True)
+    errors = []
+    app.controller.failed.connect(lambda title, text: errors.append(text))
+    qtbot.mouseClick(view.move_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "inside the data folder" in view.result.text(), timeout=WAIT)
+    assert view.move_button.isEnabled() and fam.settings.data_dir == old
+    assert errors == []  # said in the tab, where the user asked
+    assert [p.text for p in fam.ledger.list_propositions()] == ["The user is vegetarian."]

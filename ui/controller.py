@@ -509,6 +509,44 @@ class Controller(QObject):
         self._run(self.work, lambda job: self.fam.import_from(path), on_result, "Import failed",
                   then=self._changed_everything)
 
+    def move_data(self, target, on_result: Callable | None = None,
+                  on_error: Callable | None = None,
+                  on_progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Move the data dir (assistant/relocate.py) with nothing else touching it:
+        capture and the periodic jobs pause, a job on the data queue holds it until the
+        move is over, and the move runs on the work queue (after whatever was there)."""
+        was_capturing = self._loop is not None
+        self.stop_capture()
+        self.jobs.pause()
+        held, release = threading.Event(), threading.Event()
+
+        def hold(job):  # no read of the ledger while it moves
+            held.set()
+            release.wait()
+        self.data.submit(hold, name="hold for the move")
+
+        def run(job):
+            held.wait()
+            try:
+                return self.fam.move_data(
+                    target, progress=lambda done, total: job.progress("move", done, total))
+            finally:
+                release.set()
+
+        def finished():
+            release.set()
+            self.jobs.resume()
+            if was_capturing:
+                self.start_capture()
+
+        def then(_report):
+            self.settings_changed.emit()
+            self._changed_everything()
+        job = self._run(self.work, run, on_result, "Could not move the data", on_error=on_error,
+                        then=then, on_progress=on_progress, on_finished=finished, memory=False)
+        if job is None:  # shutting down: nothing was moved
+            finished()
+
     def forget_everything(self, on_result: Callable | None = None) -> None:
         self._run(self.work, lambda job: self.fam.forget(everything=True), on_result,
                   "Could not delete everything", then=self._changed_everything)

@@ -22,3 +22,9 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
+
+
+def choose_folder(parent: QWidget | None, title: str, start: str) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
+    return QFileDialog.getExistingDirectory(parent, title, start) or None

@@ -95,9 +95,13 @@ class SettingsView(QWidget):
         open_button = QPushButton("Open folder")
         open_button.clicked.connect(lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(self.controller.fam.settings.data_dir))))
+        self.move_button = QPushButton("Move…")
+        self.move_button.setObjectName("moveDataButton")
+        self.move_button.setToolTip("Move everything Familiar keeps to another folder")
         where = QHBoxLayout()
         where.addWidget(self.data_dir, 1)
         where.addWidget(open_button)
+        where.addWidget(self.move_button)
         self.export_button = QPushButton("Export…")
         self.import_button = QPushButton("Import…")
         self.delete_all_button = QPushButton("Delete everything…")
@@ -112,8 +116,8 @@ class SettingsView(QWidget):
         f = QFormLayout(data_box)
         f.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         f.addRow("Stored in", where)
-        note = QLabel("To keep it elsewhere, start Familiar with --home DIR (or FAMILIAR_HOME). "
-                      "Nothing leaves this computer.")
+        note = QLabel("Move… copies it to another folder, checks the copy and removes the old "
+                      "one. Nothing leaves this computer.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(mid);")
         f.addRow("", note)
@@ -161,6 +165,7 @@ class SettingsView(QWidget):
         self.export_button.clicked.connect(self.export)
         self.import_button.clicked.connect(self.import_)
         self.delete_all_button.clicked.connect(self.delete_everything)
+        self.move_button.clicked.connect(self.move_data)
         controller.settings_changed.connect(self.load)
         self.load()
         controller.find_models(self._found)
@@ -183,6 +188,7 @@ class SettingsView(QWidget):
     # -- showing the current settings ---------------------------------------------------
     def load(self) -> None:
         s = self.controller.fam.settings
+        self.data_dir.setText(str(s.data_dir))
         self.backend.setCurrentIndex(max(0, self.backend.findData(s.llm.backend)))
         self._backend_changed()
         self.model.setEditText(s.llm.model)
@@ -301,6 +307,39 @@ class SettingsView(QWidget):
             self.result.setText(f"Importing {path}…")
             self.controller.import_from(Path(path), on_result=lambda counts: self.result.setText(
                 f"Imported {path}: " + ", ".join(f"{n} {t}" for t, n in counts.items())))
+
+    def move_data(self) -> None:
+        """Choose a folder, confirm, and move the data there (off the GUI thread, with
+        progress; capture pauses meanwhile)."""
+        current = self.controller.fam.settings.data_dir
+        chosen = ask.choose_folder(self, "Move your data to…", str(current.parent))
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.exists() and any(target.iterdir()) and target != current:
+            target = target / "familiar-data"  # a folder of its own inside the chosen one
+        if not ask.confirm(self, "Move your data",
+                           f"Move everything Familiar keeps from {current} to {target}? Capture "
+                           "pauses while the files are copied; the old folder is removed once "
+                           "the copy checks out.", "Move"):
+            return
+        self.move_button.setEnabled(False)
+        self.result.setText(f"Moving your data to {target}…")
+
+        def progress(_stage, done, total):
+            self.result.setText(f"Moving your data: {done / 1e6:.1f} of {total / 1e6:.1f} MB copied")
+
+        def moved(report):
+            self.move_button.setEnabled(True)
+            self.data_dir.setText(str(self.controller.fam.settings.data_dir))
+            self.result.setText(report.describe())
+
+        def failed(exc):
+            from ui.controller import error_text
+
+            self.move_button.setEnabled(True)
+            self.result.setText(error_text(exc, self.controller.log_path))
+        self.controller.move_data(target, moved, failed, progress)
 
     def delete_everything(self) -> None:
         if ask.confirm(self, "Delete everything",
