@@ -51,6 +51,7 @@ def test_move_data_from_the_command_line(capsys, familiar_home, tmp_path, monkey
     assert config["memory"]["data_dir"] == str(target)
 
     # the next commands use the new place, with everything in it
+    assert json.loads(run(capsys, "status", "--json")[1])["data_dir"] == str(target)
     assert json.loads(run(capsys, "recall", "dinner", "--json")[1])["results"] == \
         json.loads(before)["results"]
     assert run(capsys, "observe", "--source", "chat", "--id", "m2", "I play the cello.")[0] == 0
