@@ -248,19 +248,7 @@ class LlamaCppLLM:
     _fold_system = False
 
     def _adapt(self, messages: Messages) -> Messages:
-        """Models whose template has no system turn get the system text at the head
-        of the first user turn, rather than losing it."""
-        if not self._fold_system or not any(m["role"] == "system" for m in messages):
-            return messages
-        system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
-        rest = [dict(m) for m in messages if m["role"] != "system"]
-        for m in rest:
-            if m["role"] == "user":
-                m["content"] = f"{system}\n\n{m['content']}"
-                break
-        else:
-            rest.insert(0, {"role": "user", "content": system})
-        return rest
+        return fold_system(messages) if self._fold_system else messages
 
     def _generation_error(self, exc: Exception) -> ModelError:
         text = str(exc)
@@ -273,6 +261,22 @@ class LlamaCppLLM:
             f"{self.name} failed while generating ({type(exc).__name__}: {text}). "
             "Try again; if it keeps failing, choose another model with FAMILIAR_LLM__MODEL."
         )
+
+
+def fold_system(messages: Messages) -> Messages:
+    """For models whose template has no system turn: the system text goes at the head
+    of the first user turn, rather than being lost."""
+    if not any(m["role"] == "system" for m in messages):
+        return messages
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    rest = [dict(m) for m in messages if m["role"] != "system"]
+    for m in rest:
+        if m["role"] == "user":
+            m["content"] = f"{system}\n\n{m['content']}"
+            break
+    else:
+        rest.insert(0, {"role": "user", "content": system})
+    return rest
 
 
 def _fix_chat_format(llama: Any) -> bool:

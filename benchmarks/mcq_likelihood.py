@@ -22,27 +22,39 @@ N_CTX = 2048
 
 class LikelihoodScorer:
     def __init__(self, gguf: Path, n_threads: int | None = None):
-        from llama_cpp import Llama
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        from llama_cpp import Llama, llama_chat_format
+
+        from assistant.llm import _fix_chat_format
 
         self.llama = Llama(model_path=str(gguf), n_ctx=N_CTX, logits_all=True, verbose=False,
                            n_threads=n_threads)
+        # the chat's own choices: the GGUF's template, or Gemma's turns for a Gemma GGUF
+        # without one, with the system text folded into the user turn
+        self.fold = _fix_chat_format(self.llama)
         meta = self.llama.metadata
         template = meta.get("tokenizer.chat_template")
-        if not template:
+        if template:
+            def token(key: str) -> str:
+                tid = meta.get(key)
+                return self.llama._model.token_get_text(int(tid)) if tid is not None else ""
+
+            self.format = llama_chat_format.Jinja2ChatFormatter(
+                template, eos_token=token("tokenizer.ggml.eos_token_id"),
+                bos_token=token("tokenizer.ggml.bos_token_id"))
+        elif self.llama.chat_format and hasattr(llama_chat_format, f"format_{self.llama.chat_format}"):
+            self.format = getattr(llama_chat_format, f"format_{self.llama.chat_format}")
+        else:
             raise ValueError(f"{gguf.name} has no chat template; it cannot be scored as a chat reply")
 
-        def token(key: str) -> str:
-            tid = meta.get(key)
-            return self.llama._model.token_get_text(int(tid)) if tid is not None else ""
-
-        self.format = Jinja2ChatFormatter(template, eos_token=token("tokenizer.ggml.eos_token_id"),
-                                          bos_token=token("tokenizer.ggml.bos_token_id"))
-
     def prompt_tokens(self, system: str, user: str) -> list[int]:
+        from assistant.llm import fold_system
+
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        if self.fold:
+            messages = fold_system(messages)
         text = self.format(messages=messages).prompt
-        return self.llama.tokenize(text.encode(), add_bos=not text.startswith(self.format.bos_token or "\0"),
+        bos = self.llama._model.token_get_text(self.llama.token_bos()) if self.llama.token_bos() >= 0 else ""
+        return self.llama.tokenize(text.encode(), add_bos=not (bos and text.startswith(bos)),
                                    special=True)
 
     def choose(self, system: str, user: str, options: list[str]) -> tuple[int, list[float]]:
