@@ -157,6 +157,10 @@ def shoot(home: Path, out: Path, backend: str, model: str) -> int:
     w.tabs.setCurrentWidget(w.settings)
     pump(1.0)
     save(w, "settings")
+    bar = w.settings.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the data section: where it is kept, Move…, export, delete
+    save(w, "settings-data")
+    bar.setValue(0)
 
     # the tray menu and the first-run screen
     ui.tray.refresh()

@@ -150,7 +150,7 @@ class SettingsView(QWidget):
             else:
                 v.addWidget(b)
         v.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         layout = QVBoxLayout(self)
