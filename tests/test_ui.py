@@ -420,7 +420,8 @@ def test_the_scheduled_job_notifies_by_itself(qtbot, make_familiar, make_app):
     jobs.reschedule("notify", 0.2)
     jobs.start()
     qtbot.waitUntil(lambda: bool(app.tray.notifier.sent), timeout=WAIT)
-    assert fam.notification_log()[0].notified
+    qtbot.waitUntil(lambda: bool(fam.notification_log()), timeout=WAIT)  # logged after it is sent
+    assert fam.notification_log()[-1].notified
     app.controller.shutdown()
     assert not jobs.running
 
