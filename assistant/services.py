@@ -95,6 +95,7 @@ class Familiar:
         self.settings = settings
         self.notices: list[str] = []
         self.notice_listeners: list[Callable[[str | None], None]] = []
+        self.app_lock = None  # the desktop app's DataDirLock (assistant/app_lock.py), while it runs
         self._index_notice: str | None = None
         _prepare_dir(settings.data_dir)
         try:
@@ -142,19 +143,31 @@ class Familiar:
         """Move the data dir to ``target`` (a new or empty folder) and go on from there
         (assistant/relocate.py); returns its MoveReport. On failure the data stays
         where it was, and in use."""
+        from assistant.app_lock import DataDirLock, app_running
         from assistant.relocate import ENV_NAME, check_target, move_data
 
         if ENV_NAME in os.environ:
             move_data(self.settings, target)  # raises the error that says so
         check_target(self.settings.data_dir, target)  # before anything is closed
+        ours = self.app_lock is not None and self.app_lock.held
+        if not ours and app_running(self.settings.data_dir):
+            raise UsageError("The Familiar app is using this data: move it from the app "
+                             "(Settings → Move…), or quit the app first.")
         old = self.settings
         self._release()
+        if ours:
+            self.app_lock.release()
         try:
             new, report = move_data(old, target, progress)
         except BaseException:
             self._open(old)
+            if ours:
+                self.app_lock.acquire()
             raise
         self._open(new)
+        if ours:
+            self.app_lock = DataDirLock(new.data_dir)
+            self.app_lock.acquire()
         log.info("data moved: %s", report.describe())
         return report
 

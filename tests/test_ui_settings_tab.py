@@ -335,6 +335,9 @@ def test_moving_the_data_from_settings(qtbot, make_familiar, make_app, familiar_
     assert view.data_dir.text() == str(target) == str(fam.settings.data_dir)
     assert not old.exists() and (target / "ledger.sqlite3").exists()
     assert (chosen / "notes.txt").read_text() == "mine"
+    from assistant.app_lock import app_running
+
+    assert app_running(target)  # the app holds its new place (no second app, no CLI move)
     assert settings_toml(familiar_home)["memory"]["data_dir"] == str(target)
     qtbot.waitUntil(lambda: bool(found), timeout=WAIT)
     assert found[0][0].proposition.text == "The user plays the cello."

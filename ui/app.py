@@ -56,6 +56,14 @@ class FamiliarApp(QObject):
         return self.fam.settings.config_dir
 
     def start(self) -> None:
+        from assistant.app_lock import DataDirLock
+
+        # One app per data dir (run_app refuses a second one before it gets here).
+        lock = DataDirLock(self.fam.settings.data_dir)
+        if lock.acquire():
+            self.fam.app_lock = lock
+        else:
+            log.warning("another app holds %s", lock.path)
         # Worker threads hand the GIL back every 1 ms instead of 5: the window then waits
         # less behind the user model's Python code (longest stall about halved, measured).
         sys.setswitchinterval(GIL_SWITCH_S)
@@ -104,6 +112,10 @@ class FamiliarApp(QObject):
         self.quitting = True
         log.info("quitting")
         self.controller.shutdown()
+        lock = getattr(self.fam, "app_lock", None)
+        if lock is not None:
+            self.fam.app_lock = None
+            lock.release()
         self.tray.hide()
         self.window.hide()
         app = QApplication.instance()
@@ -141,6 +153,10 @@ def check_display(env=None, platform: str | None = None) -> None:
 
 
 def run_app(fam) -> int:
+    from assistant.app_lock import ALREADY_RUNNING, app_running
+
+    if app_running(fam.settings.data_dir):
+        raise FamiliarError(ALREADY_RUNNING)
     check_display()
     qInstallMessageHandler(_qt_messages)
     app = QApplication.instance() or QApplication(sys.argv[:1])
