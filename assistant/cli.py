@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     a = psub.add_parser("show", help="one proposition with its evidence and history")
     a.add_argument("id", type=int)
     a.add_argument("--json", action="store_true")
-    a = psub.add_parser("edit", help="correct a proposition (becomes user-confirmed)")
+    a = psub.add_parser("edit", help="correct a proposition (new text or a confidence: user-confirmed)")
     a.add_argument("id", type=int)
     a.add_argument("text", nargs="?", help="the corrected text")
     a.add_argument("--confidence", type=int)

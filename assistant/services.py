@@ -383,13 +383,17 @@ class Familiar:
         for name, v in (("confidence", confidence), ("decay", decay)):
             if v is not None and not 1 <= v <= 10:
                 raise UsageError(f"{name} must be between 1 and 10.")
+        # New words, or a confidence, are the user's statement: confirmed (at 10 unless
+        # they said otherwise). A new decay alone says how long it lasts, not that it is true.
+        restated = text != p.text or confidence is not None
         new = Candidate(
             text=text, reasoning=f"Edited by the user (was: {p.text})" if text != p.text else p.reasoning,
-            confidence=confidence or 10, decay=decay or p.decay, kind=p.kind, origin="user",
+            confidence=confidence or (10 if text != p.text else p.confidence), decay=decay or p.decay,
+            kind=p.kind, origin="user" if restated else p.origin,
             evidence=[e.observation_id for e in p.evidence], polarity=p.polarity)
         with self.ledger.transaction():
             new_id = self.ledger.supersede(p.id, new, "edited by the user", actor="user",
-                                           user_confirmed=True)
+                                           user_confirmed=True if restated else None)
             self.ledger.add_feedback(new_id, "edit", text)
         self.memory.sync()
         return new_id

@@ -88,6 +88,37 @@ def test_review_commands(capsys):
     assert erased == []  # the edited text and the one it replaced are both erased
 
 
+def test_what_an_edit_confirms(capsys):
+    """New words or a confidence are the user's statement (confirmed); a new decay alone
+    only says how long it lasts."""
+    run(capsys, "observe", "--source", "chat", "I love hiking. I play the cello.")
+    run(capsys, "process")
+    props = {p["text"]: p for p in json.loads(run(capsys, "propositions", "list", "--json")[1])}
+    hiking = next(p for t, p in props.items() if "hiking" in t)
+    cello = next(p for t, p in props.items() if "cello" in t)
+    assert not hiking["user_confirmed"] and hiking["confidence"] < 10
+
+    def shown(pid):
+        return json.loads(run(capsys, "propositions", "show", str(pid), "--json")[1])
+
+    def current(text_part):
+        out = json.loads(run(capsys, "propositions", "list", "--json")[1])
+        return next(p for p in out if text_part in p["text"])
+
+    assert run(capsys, "propositions", "edit", str(hiking["id"]), "--decay", "9")[0] == 0
+    after = current("hiking")
+    assert after["decay"] == 9 and after["confidence"] == hiking["confidence"]
+    assert not after["user_confirmed"] and shown(after["id"])["origin"] == hiking.get("origin", "rule")
+
+    assert run(capsys, "propositions", "edit", str(after["id"]), "--confidence", "4")[0] == 0
+    after = current("hiking")
+    assert after["confidence"] == 4 and after["user_confirmed"]
+
+    assert run(capsys, "propositions", "edit", str(cello["id"]), "The user plays the cello in an orchestra.")[0] == 0
+    after = current("orchestra")
+    assert after["confidence"] == 10 and after["user_confirmed"]
+
+
 def test_forget_by_external_id_retracts_what_rested_on_it(capsys):
     run(capsys, "observe", "--source", "chat", "--id", "m1", "I'm vegetarian.")
     run(capsys, "observe", "--source", "chat", "--id", "m2", "I play the violin.")
