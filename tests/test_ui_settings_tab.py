@@ -368,3 +368,35 @@ def test_a_move_that_cannot_happen_says_why_and_changes_nothing(qtbot, make_fami
     assert view.move_button.isEnabled() and fam.settings.data_dir == old
     assert errors == []  # said in the tab, where the user asked
     assert [p.text for p in fam.ledger.list_propositions()] == ["The user is vegetarian."]
+
+
+def test_quitting_during_a_move_keeps_the_data_where_it_was(qtbot, make_familiar, make_app, tmp_path,
+                                                          monkeypatch):
+    import shutil
+
+    from ui.dialogs import ask
+
+    fam = make_familiar()
+    seed(fam, "I'm vegetarian.", "I play the cello.")
+    app = make_app(fam)
+    view = app.window.settings
+    old = fam.settings.data_dir
+    real_copy = shutil.copy2
+
+    def slow_copy(src, dst, **kw):
+        import time
+
+        time.sleep(0.2)
+        return real_copy(src, dst, **kw)
+
+    monkeypatch.setattr(shutil, "copy2", slow_copy)
+    target = tmp_path / "new-place"
+    monkeypatch.setattr(ask, "choose_folder", lambda *a: str(target))
+    monkeypatch.setattr(ask, "confirm", lambda *a, **k: True)
+    qtbot.mouseClick(view.move_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "MB copied" in view.result.text(), timeout=WAIT)
+    app.quit()  # returns once the queues have stopped: the move stopped at its next file
+    assert not target.exists() and not [p for p in tmp_path.iterdir() if "moving" in p.name]
+    assert fam.settings.data_dir == old and (old / "ledger.sqlite3").exists()
+    assert sorted(p.text for p in fam.ledger.list_propositions()) == [
+        "The user is vegetarian.", "The user plays the cello."]

@@ -522,11 +522,14 @@ class Controller(QObject):
 
         def hold(job):  # no read of the ledger while it moves
             held.set()
-            release.wait()
-        self.data.submit(hold, name="hold for the move")
+            while not release.wait(0.1):
+                job.check()  # quitting: let the queue stop
+        if self.data.submit(hold, name="hold for the move") is None:
+            held.set()  # shutting down: no reads will come either
 
         def run(job):
-            held.wait()
+            while not held.wait(0.1):
+                job.check()  # quitting before the move began: it does not begin
             try:
                 return self.fam.move_data(
                     target, progress=lambda done, total: job.progress("move", done, total))
