@@ -273,27 +273,39 @@ def _assert_private(runs: list[dict], loaded: slice) -> None:
         assert run["env"]["ANONYMIZED_TELEMETRY"] == "False"
 
 
-@pytest.mark.slow
-@pytest.mark.model
-def test_nothing_leaves_the_machine(guarded):
-    """The embedded defaults: no socket at all, not even to loopback."""
-    steps = [
-        guarded("ingest", "-", stdin="\n".join(json.dumps(x) for x in LINES)),
-        guarded("process"),  # rules, the embedder and the sensitivity audit
-        guarded("recall", "dinner ideas", "--json"),
-        guarded("observe", "--source", "chat", "I'm learning the cello, lessons every Tuesday."),
-        guarded("process", "--budget", "1", backend="embedded"),  # the embedded GGUF model
-        guarded("chat", "What should I cook tonight?", "--json", backend="embedded"),
-        guarded("export", str(guarded.log.parent / "model.json")),
+def use_everything(run, backend: str) -> list:
+    """Ingest, process (rules, the embedder, the sensitivity audit, the index), recall,
+    observe, process with the model, and chat with it: each a process of its own."""
+    return [
+        run("ingest", "-", stdin="\n".join(json.dumps(x) for x in LINES)),
+        run("process"),
+        run("recall", "dinner ideas", "--json"),
+        run("observe", "--source", "chat", "I'm learning the cello, lessons every Tuesday."),
+        run("process", "--budget", "1", backend=backend),
+        run("chat", "What should I cook tonight?", "--json", backend=backend),
     ]
+
+
+def checked_runs(steps: list, log, label: str) -> list[dict]:
+    """Every step worked, and what each process's guard saw (no attempt anywhere)."""
     for r in steps:
         assert r.returncode == 0, r.stderr
     assert "vegetarian" in steps[2].stdout
     assert json.loads(steps[5].stdout)["answer"].strip()
-    runs = reports(guarded.log)
-    _record("embedded defaults", runs, len(steps))
+    runs = reports(log)
+    _record(label, runs, len(steps))
     assert len(runs) == len(steps)
     _assert_private(runs, slice(1, 3))
+    return runs
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_nothing_leaves_the_machine(guarded):
+    """The embedded defaults: no socket at all, not even to loopback."""
+    steps = use_everything(guarded, "embedded")  # the model: the embedded GGUF
+    steps.append(guarded("export", str(guarded.log.parent / "model.json")))
+    runs = checked_runs(steps, guarded.log, "embedded defaults")
     assert all(run["allowed"] == [] for run in runs)
 
 
@@ -316,27 +328,14 @@ def test_with_servers_configured_only_those_servers_are_reached(guarded, tmp_pat
         def run(*argv, backend="none", stdin=None):
             return guarded(*argv, stdin=stdin, backend=backend, allow=allow, env_extra=server)
 
-        steps = [
-            run("ingest", "-", stdin="\n".join(json.dumps(x) for x in LINES)),
-            run("process"),  # rules, the embedder, the index on the server
-            run("recall", "dinner ideas", "--json"),
-            run("observe", "--source", "chat", "I'm learning the cello, lessons every Tuesday."),
-            run("process", "--budget", "1", backend="server"),  # the model on the server
-            run("chat", "What should I cook tonight?", "--json", backend="server"),
-        ]
+        steps = use_everything(run, "server")  # the index and the model on the servers
     finally:
         if llama is not None:
             llama.stop()
         chroma.stop()
     for r in steps:
-        assert r.returncode == 0, r.stderr
         assert "unreachable" not in r.stderr, r.stderr  # the index was not left for the ledger
-    assert "vegetarian" in steps[2].stdout
-    assert json.loads(steps[5].stdout)["answer"].strip()
-    runs = reports(guarded.log)
-    _record("Chroma and llama.cpp servers on loopback", runs, len(steps))
-    assert len(runs) == len(steps)
-    _assert_private(runs, slice(1, 3))
+    runs = checked_runs(steps, guarded.log, "Chroma and llama.cpp servers on loopback")
     reached = {a["target"] for run in runs for a in run["allowed"]}
     assert reached == set(allow), reached  # both servers were used, through the guard
     for run, step in zip(runs, ("ingest", "process", "recall", "observe", "process", "chat")):
