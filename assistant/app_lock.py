@@ -2,9 +2,9 @@
 same data is refused (two would capture everything twice), and `familiar move-data`
 in another process does not move the data from under it.
 
-An advisory ``flock`` on ``app.lock`` in the data dir: the system drops it when the
-process ends, however it ends, so a crash leaves no stale lock. Where ``fcntl`` is
-missing (Windows) nothing is locked and nothing is refused.
+A lock on ``app.lock`` in the data dir that the system drops when the process ends,
+however it ends, so a crash leaves no stale lock: an advisory ``flock`` on Linux and
+macOS, ``msvcrt.locking`` of its first byte on Windows.
 """
 
 from __future__ import annotations
@@ -25,16 +25,12 @@ class DataDirLock:
         return self._fd is not None
 
     def acquire(self) -> bool:
-        """Whether this process now holds it (True where locks are not supported)."""
+        """Whether this process now holds it."""
         if self._fd is not None:
-            return True
-        try:
-            import fcntl
-        except ImportError:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(fd)
         except OSError:
             os.close(fd)
             return False
@@ -44,13 +40,36 @@ class DataDirLock:
     def release(self) -> None:
         if self._fd is None:
             return
-        import fcntl
-
         fd, self._fd = self._fd, None
         try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _unlock(fd)
         finally:
             os.close(fd)
+
+
+def _lock(fd: int) -> None:
+    """Lock without waiting; OSError when another holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def app_running(data_dir: Path) -> bool:

@@ -72,3 +72,41 @@ def test_no_move_and_no_second_app_while_an_app_holds_the_data(capsys, familiar_
     finally:
         app.release()
     assert run(capsys, "move-data", str(tmp_path / "elsewhere"))[0] == 0
+
+
+def test_on_windows_the_lock_is_msvcrt_locking(tmp_path, monkeypatch):
+    """Without fcntl the lock is msvcrt.locking of the file's first byte, non-blocking:
+    a fake msvcrt with Windows' semantics (a second lock on a locked range fails)."""
+    import builtins
+    import types
+
+    locked: dict[str, int] = {}  # path -> the fd holding it
+    calls = []
+
+    def locking(fd, mode, nbytes):
+        calls.append((mode, nbytes, os.lseek(fd, 0, os.SEEK_CUR)))
+        path = os.path.realpath(f"/proc/self/fd/{fd}")
+        if mode == fake.LK_NBLCK:
+            if path in locked:
+                raise PermissionError(13, "Permission denied")
+            locked[path] = fd
+        elif mode == fake.LK_UNLCK:
+            locked.pop(path, None)
+
+    fake = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0, locking=locking)
+    real_import = builtins.__import__
+
+    def windows_import(name, *args, **kw):
+        if name == "fcntl":
+            raise ImportError("No module named 'fcntl'")
+        if name == "msvcrt":
+            return fake
+        return real_import(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", windows_import)
+    lock = DataDirLock(tmp_path)
+    assert lock.acquire() and app_running(tmp_path)
+    assert not DataDirLock(tmp_path).acquire()
+    lock.release()
+    assert not app_running(tmp_path) and locked == {}
+    assert {(mode, n, pos) for mode, n, pos in calls} == {(2, 1, 0), (0, 1, 0)}
