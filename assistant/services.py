@@ -276,7 +276,10 @@ class Familiar:
     # -- observations -----------------------------------------------------------
     def observe(self, o: NewObservation) -> tuple[int, bool]:
         check_observation(o)
-        o = redacted(o)
+        return self._store(redacted(o))
+
+    def _store(self, o: NewObservation) -> tuple[int, bool]:
+        """Add an observation already checked and redacted."""
         try:
             return self.ledger.add_observation(
                 o.source, o.text, role=o.role, at=o.at, app=o.app, window=o.window,
@@ -296,10 +299,8 @@ class Familiar:
         with self.ledger.transaction():
             for n, o in enumerate(items, 1):
                 try:
-                    _, new = self.ledger.add_observation(
-                        o.source, o.text, role=o.role, at=o.at, app=o.app, window=o.window,
-                        external_id=o.external_id)
-                except ValueError as exc:
+                    _, new = self._store(o)
+                except UsageError as exc:
                     raise UsageError(f"Item {n}: {exc}") from None
                 created += new
         return created, len(items) - created
@@ -357,7 +358,7 @@ class Familiar:
                 return last.id, True
             if self.ledger.append_observation_text(last.id, "\n".join(new), MAX_OBSERVATION_CHARS):
                 return last.id, True
-        return self.observe(obs)[0], False
+        return self._store(obs)[0], False
 
     # -- propositions: what the user reviews ------------------------------------------
     def get_proposition(self, prop_id: int) -> Proposition:
