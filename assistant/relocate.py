@@ -65,6 +65,14 @@ def check_target(source: Path, target: Path | str) -> Path:
     return target
 
 
+def check_move(settings: Settings, target: Path | str) -> Path:
+    """The absolute target the data dir of ``settings`` can move to, or a UsageError."""
+    if ENV_NAME in os.environ:
+        raise UsageError(f"{ENV_NAME} is set, so the data dir is chosen by the environment; "
+                         "unset it to move the data with Familiar, or move it by hand.")
+    return check_target(settings.data_dir, target)
+
+
 def _files(source: Path) -> list[tuple[Path, int]]:
     out = []
     for path in sorted(source.rglob("*")):
@@ -121,11 +129,8 @@ def move_data(settings: Settings, target: Path | str,
     new settings and what was moved. Nothing may have the data open meanwhile."""
     from assistant import settings_store
 
-    if ENV_NAME in os.environ:
-        raise UsageError(f"{ENV_NAME} is set, so the data dir is chosen by the environment; "
-                         "unset it to move the data with Familiar, or move it by hand.")
+    target = check_move(settings, target)
     source = settings.data_dir.expanduser().absolute()
-    target = check_target(source, target)
     if not source.is_dir():
         new = settings_store.save(settings, {"memory": {"data_dir": str(target)}})
         return new, MoveReport(source, target, 0, 0)

@@ -92,18 +92,9 @@ def _prepare_dir(path: Path) -> None:
 
 class Familiar:
     def __init__(self, settings: Settings):
-        self.settings = settings
-        self.notices: list[str] = []
         self.notice_listeners: list[Callable[[str | None], None]] = []
         self.app_lock = None  # the desktop app's DataDirLock (assistant/app_lock.py), while it runs
-        self._index_notice: str | None = None
-        _prepare_dir(settings.data_dir)
-        try:
-            self.ledger = Ledger(settings.ledger_path)
-        except Exception as exc:  # sqlite3.DatabaseError and friends
-            raise StorageError(
-                f"Cannot open the ledger {settings.ledger_path}: {exc}. If the file is damaged, "
-                "restore it from a `familiar export`, or move it away to start afresh.") from None
+        self._open(settings)
 
     def close(self) -> None:
         memory = self.__dict__.get("memory")
@@ -114,13 +105,9 @@ class Familiar:
     # Parts that do not depend on the data dir: kept when it changes.
     _KEPT_ON_REOPEN = ("llm", "busy_probe")
 
-    def reopen(self, settings: Settings) -> None:
-        """Use ``settings`` (another data dir): whatever was built on the old one is
-        closed and built again on first use; a loaded model stays loaded."""
-        self._release()
-        self._open(settings)
-
     def _release(self) -> None:
+        """Close everything built on the data dir (built again on first use after
+        _open); a loaded model stays loaded."""
         built_index = "memory" in self.__dict__ and self.settings.memory.chroma_url is None
         self.close()
         if built_index:
@@ -133,22 +120,25 @@ class Familiar:
 
     def _open(self, settings: Settings) -> None:
         self.settings = settings
-        self.notices = []
-        self._index_notice = None
+        self.notices: list[str] = []
+        self.index_status: str | None = None  # why the index server is unreachable, while it is
         self._index_rebuilt = False
         _prepare_dir(settings.data_dir)
-        self.ledger = Ledger(settings.ledger_path)
+        try:
+            self.ledger = Ledger(settings.ledger_path)
+        except Exception as exc:  # sqlite3.DatabaseError and friends
+            raise StorageError(
+                f"Cannot open the ledger {settings.ledger_path}: {exc}. If the file is damaged, "
+                "restore it from a `familiar export`, or move it away to start afresh.") from None
 
     def move_data(self, target: Path | str, progress=None):
         """Move the data dir to ``target`` (a new or empty folder) and go on from there
         (assistant/relocate.py); returns its MoveReport. On failure the data stays
         where it was, and in use."""
         from assistant.app_lock import DataDirLock, app_running
-        from assistant.relocate import ENV_NAME, check_target, move_data
+        from assistant.relocate import check_move, move_data
 
-        if ENV_NAME in os.environ:
-            move_data(self.settings, target)  # raises the error that says so
-        check_target(self.settings.data_dir, target)  # before anything is closed
+        check_move(self.settings, target)  # before anything is closed
         ours = self.app_lock is not None and self.app_lock.held
         if not ours and app_running(self.settings.data_dir):
             raise UsageError("The Familiar app is using this data: move it from the app "
@@ -198,7 +188,7 @@ class Familiar:
         """The index server's state: why it cannot be reached, or None once it is back.
         Kept in ``notices`` while it lasts; each change goes to ``notice_listeners``
         (the app shows it as a banner), called on the thread that noticed it."""
-        old, self._index_notice = self._index_notice, text
+        old, self.index_status = self.index_status, text
         if old is not None and old in self.notices:
             self.notices.remove(old)
         if text is not None:

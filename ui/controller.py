@@ -173,9 +173,8 @@ class Controller(QObject):
         def done(notices):
             self.is_ready = True
             self.status.emit(notices[-1] if notices else "Ready")
-            for text in notices:  # what opening the memory found: the banner keeps it
-                if text == getattr(self.fam, "_index_notice", None):
-                    self.notice.emit(text)
+            if getattr(self.fam, "index_status", None):  # found before the app listened
+                self.notice.emit(self.fam.index_status)
             self.ready.emit()
             if self._background:
                 self.jobs.start()
