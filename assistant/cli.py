@@ -574,15 +574,10 @@ def cmd_models(fam, args) -> int:
 
 
 def cmd_move_data(fam, args) -> int:
-    shown = [-1]
-
-    def progress(done: int, total: int) -> None:  # every 10 %, on stderr
-        step = int(done * 10 / total) if total else 10
-        if step != shown[0] and sys.stderr.isatty():
-            shown[0] = step
-            print(f"familiar: copying {done / 1e6:.1f} of {total / 1e6:.1f} MB", file=sys.stderr)
-
-    report = fam.move_data(args.dir, progress)
+    report = fam.move_data(
+        args.dir, progress=lambda d, t: _progress("copying MB", round(d / 1e6, 1), round(t / 1e6, 1)))
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     if args.json:
         print(json.dumps({"from": str(report.source), "to": str(report.target), "files": report.files,
                           "bytes": report.bytes, "left_behind": report.left_behind}))
