@@ -12,6 +12,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+try:
+    import fcntl
+
+    msvcrt = None
+except ImportError:  # Windows
+    import msvcrt
+
+    fcntl = None
+
 NAME = "app.lock"
 
 
@@ -49,27 +58,19 @@ class DataDirLock:
 
 def _lock(fd: int) -> None:
     """Lock without waiting; OSError when another holds it."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
-
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    else:
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        return
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def _unlock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:
-        import msvcrt
-
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    else:
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        return
-    fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def app_running(data_dir: Path) -> bool:

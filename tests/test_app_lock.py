@@ -77,8 +77,9 @@ def test_no_move_and_no_second_app_while_an_app_holds_the_data(capsys, familiar_
 def test_on_windows_the_lock_is_msvcrt_locking(tmp_path, monkeypatch):
     """Without fcntl the lock is msvcrt.locking of the file's first byte, non-blocking:
     a fake msvcrt with Windows' semantics (a second lock on a locked range fails)."""
-    import builtins
     import types
+
+    from assistant import app_lock
 
     locked: dict[str, int] = {}  # path -> the fd holding it
     calls = []
@@ -94,16 +95,8 @@ def test_on_windows_the_lock_is_msvcrt_locking(tmp_path, monkeypatch):
             locked.pop(path, None)
 
     fake = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0, locking=locking)
-    real_import = builtins.__import__
-
-    def windows_import(name, *args, **kw):
-        if name == "fcntl":
-            raise ImportError("No module named 'fcntl'")
-        if name == "msvcrt":
-            return fake
-        return real_import(name, *args, **kw)
-
-    monkeypatch.setattr(builtins, "__import__", windows_import)
+    monkeypatch.setattr(app_lock, "fcntl", None)  # as the import found it on Windows
+    monkeypatch.setattr(app_lock, "msvcrt", fake)
     lock = DataDirLock(tmp_path)
     assert lock.acquire() and app_running(tmp_path)
     assert not DataDirLock(tmp_path).acquire()
