@@ -44,14 +44,13 @@ class MssFrames:
             import mss
 
             self._local.sct = mss.mss()
+            self._local.born = self._clock()
         return self._local.sct
 
     def monitors(self) -> list[Region]:
-        now = self._clock()
-        if now - getattr(self._local, "listed_at", now) >= MONITORS_TTL_S:
+        if getattr(self._local, "sct", None) is not None \
+                and self._clock() - self._local.born >= MONITORS_TTL_S:
             self.close()  # the next instance lists the monitors afresh
-        if getattr(self._local, "sct", None) is None:
-            self._local.listed_at = now
         # mss lists the union of all monitors first, then each one.
         mons = self._mss().monitors[1:] or self._mss().monitors[:1]
         return [(m["left"], m["top"], m["width"], m["height"]) for m in mons]
@@ -69,14 +68,18 @@ class MssFrames:
             self._local.sct = None
 
 
-def clip(region: Region, bounds: Region) -> Region | None:
-    """``region`` cut to ``bounds``; None if less than a sliver is left."""
+def _overlap(region: Region, bounds: Region) -> Region:
+    """Where ``region`` and ``bounds`` meet (a width or height <= 0: they do not)."""
     x0, y0 = max(region[0], bounds[0]), max(region[1], bounds[1])
     x1 = min(region[0] + region[2], bounds[0] + bounds[2])
     y1 = min(region[1] + region[3], bounds[1] + bounds[3])
-    if x1 - x0 < 16 or y1 - y0 < 16:
-        return None
     return (x0, y0, x1 - x0, y1 - y0)
+
+
+def clip(region: Region, bounds: Region) -> Region | None:
+    """``region`` cut to ``bounds``; None if less than a sliver is left."""
+    cut = _overlap(region, bounds)
+    return cut if cut[2] >= 16 and cut[3] >= 16 else None
 
 
 def monitor_for(region: Region, monitors: list[Region]) -> Region | None:
@@ -84,9 +87,8 @@ def monitor_for(region: Region, monitors: list[Region]) -> Region | None:
     (a minimised window parked off screen, a stale position)."""
     best, best_area = None, 0
     for m in monitors:
-        x0, y0 = max(region[0], m[0]), max(region[1], m[1])
-        x1, y1 = min(region[0] + region[2], m[0] + m[2]), min(region[1] + region[3], m[1] + m[3])
-        area = max(0, x1 - x0) * max(0, y1 - y0)
+        _, _, w, h = _overlap(region, m)
+        area = max(0, w) * max(0, h)
         if area > best_area:
             best, best_area = m, area
     return best
