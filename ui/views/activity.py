@@ -8,12 +8,14 @@ from datetime import timedelta
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateTimeEdit, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-    QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDateTimeEdit, QGridLayout, QGroupBox, QHBoxLayout,
+    QHeaderView, QLabel, QLineEdit, QListWidget, QProgressBar, QPushButton, QVBoxLayout,
+    QWidget,
 )
 
 from ui.dialogs import ask
 from ui.models.observations import ObservationTableModel
+from ui.views.tables import row_table
 
 PAUSE_CHOICES = (("for 15 minutes", timedelta(minutes=15)), ("for 1 hour", timedelta(hours=1)),
                  ("for 4 hours", timedelta(hours=4)), ("until tomorrow", timedelta(hours=24)),
@@ -91,14 +93,7 @@ class ActivityView(QWidget):
 
         # recent observations
         self.model = ObservationTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("observationsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        self.table = row_table(self.model, "observationsTable", multi=True)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         for c in range(4):

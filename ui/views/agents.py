@@ -5,11 +5,11 @@ call an agent made, allowed or refused (what `familiar mcp log` prints)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from ui.models.mcp import AccessLogModel
+from ui.views.tables import row_table
 
 LOG_LIMIT = 200
 
@@ -48,14 +48,7 @@ class AgentsSection(QGroupBox):
         note.setStyleSheet("color: palette(mid);")
 
         self.model = AccessLogModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("mcpAccessLog")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
+        self.table = row_table(self.model, "mcpAccessLog")
         self.table.setMinimumHeight(160)
         header = self.table.horizontalHeader()
         for c in range(len(AccessLogModel.columns)):

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
-    QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
+    QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
 )
 
 from ui.controller import error_text
 from ui.dialogs.proposition import PropositionDialog
 from ui.models.conversations import ConversationTableModel
+from ui.views.tables import row_table
 
 USER_STYLE = "QFrame#userMessage { background: palette(alternate-base); border-radius: 8px; }"
 ASSISTANT_STYLE = ("QFrame#assistantMessage { background: palette(base); border: 1px solid "
@@ -173,15 +174,8 @@ class ChatView(QWidget):
         self.new_button = QPushButton("New conversation")
         self.new_button.setObjectName("newConversationButton")
         self.history_model = ConversationTableModel(self)
-        self.history = QTableView()
-        self.history.setObjectName("conversationsTable")
-        self.history.setModel(self.history_model)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.verticalHeader().hide()
+        self.history = row_table(self.history_model, "conversationsTable")
         self.history.setShowGrid(False)
-        self.history.setWordWrap(False)
         h = self.history.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
