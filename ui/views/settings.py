@@ -329,9 +329,8 @@ class SettingsView(QWidget):
         def progress(_stage, done, total):
             self.result.setText(f"Moving your data: {done / 1e6:.1f} of {total / 1e6:.1f} MB copied")
 
-        def moved(report):
+        def moved(report):  # the label follows settings_changed (load)
             self.move_button.setEnabled(True)
-            self.data_dir.setText(str(self.controller.fam.settings.data_dir))
             self.result.setText(report.describe())
 
         def failed(exc):
