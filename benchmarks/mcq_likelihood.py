@@ -31,16 +31,15 @@ class LikelihoodScorer:
         # the chat's own choices: the GGUF's template, or Gemma's turns for a Gemma GGUF
         # without one, with the system text folded into the user turn
         self.fold = _fix_chat_format(self.llama)
-        meta = self.llama.metadata
-        template = meta.get("tokenizer.chat_template")
-        if template:
-            def token(key: str) -> str:
-                tid = meta.get(key)
-                return self.llama._model.token_get_text(int(tid)) if tid is not None else ""
 
+        def text_of(token: int) -> str:
+            return self.llama._model.token_get_text(token) if token >= 0 else ""
+
+        self.bos = text_of(self.llama.token_bos())
+        template = self.llama.metadata.get("tokenizer.chat_template")
+        if template:
             self.format = llama_chat_format.Jinja2ChatFormatter(
-                template, eos_token=token("tokenizer.ggml.eos_token_id"),
-                bos_token=token("tokenizer.ggml.bos_token_id"))
+                template, eos_token=text_of(self.llama.token_eos()), bos_token=self.bos)
         elif self.llama.chat_format and hasattr(llama_chat_format, f"format_{self.llama.chat_format}"):
             self.format = getattr(llama_chat_format, f"format_{self.llama.chat_format}")
         else:
@@ -53,8 +52,7 @@ class LikelihoodScorer:
         if self.fold:
             messages = fold_system(messages)
         text = self.format(messages=messages).prompt
-        bos = self.llama._model.token_get_text(self.llama.token_bos()) if self.llama.token_bos() >= 0 else ""
-        return self.llama.tokenize(text.encode(), add_bos=not (bos and text.startswith(bos)),
+        return self.llama.tokenize(text.encode(), add_bos=not (self.bos and text.startswith(self.bos)),
                                    special=True)
 
     def choose(self, system: str, user: str, options: list[str]) -> tuple[int, list[float]]:
